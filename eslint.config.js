@@ -1,0 +1,106 @@
+// Lint, including the import layering of the architecture:
+//   common/   pure: no Node, no DOM, no Electron, no other layer
+//   server/   Node, never Electron, never main/preload/renderer
+//   main/     Node + Electron, may embed server/, never preload/renderer
+//   preload/  electron's contextBridge/ipcRenderer + common/ only
+//   renderer/ common/ and the window API types only
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** Paths a layer must not import, as eslint `no-restricted-imports` patterns. */
+function layerRule(message, { forbidNode = false, forbidElectron = false, layers = [], only = null }) {
+  const patterns = [];
+  for (const layer of layers) {
+    patterns.push({ group: [`**/${layer}/**`, `**/${layer}`], message: `${message} (imports ${layer}/)` });
+  }
+  if (forbidElectron) patterns.push({ group: ['electron', 'electron/*'], message: `${message} (imports electron)` });
+  const paths = forbidNode ? nodeBuiltins.map((name) => ({ name, message: `${message} (imports Node's ${name})` })) : [];
+  if (only) {
+    patterns.push({ regex: `^(?!(\\.|${only.join('|')}))`, message: `${message} (only ${only.join(', ')} and relative imports are allowed)` });
+  }
+  return ['error', { paths, patterns }];
+}
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'coverage/**', 'e2e/artifacts/**', 'test-results/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['common/**/*.ts'],
+    ignores: ['common/test/**'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': layerRule('common/ is pure', {
+        forbidNode: true,
+        forbidElectron: true,
+        layers: ['server', 'main', 'preload', 'renderer'],
+        only: ['zod'],
+      }),
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require', '__dirname'],
+    },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule('server/ runs headless', {
+        forbidElectron: true,
+        layers: ['main', 'preload', 'renderer'],
+      }),
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule('main/ talks to the renderer only through the contract', {
+        layers: ['preload', 'renderer'],
+      }),
+    },
+  },
+  {
+    files: ['main/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule('main/engine/ runs under plain Node', {
+        forbidElectron: true,
+        layers: ['preload', 'renderer'],
+      }),
+    },
+  },
+  {
+    files: ['preload/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': layerRule('preload/ is a narrow bridge', {
+        forbidNode: true,
+        layers: ['server', 'main', 'renderer'],
+        only: ['electron'],
+      }),
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts', 'renderer/test/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': layerRule('renderer/ sees only common/ and the window API', {
+        forbidNode: true,
+        forbidElectron: true,
+        layers: ['server', 'main', 'preload'],
+        only: ['react', 'react-dom', 'react/jsx-runtime', 'mpegts\\.js'],
+      }),
+    },
+  },
+);
