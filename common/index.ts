@@ -6,3 +6,4 @@ export * from './mix-param';
 export * from './signing';
 export * from './urls';
 export * from './presets';
+export * from './typed-emitter';
