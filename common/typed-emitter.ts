@@ -50,7 +50,7 @@ export class TypedEmitter<Events extends EventMap> {
   /** Resolves with the next payload of `event`, or rejects after `timeoutMs` (if given). */
   next<K extends keyof Events>(event: K, timeoutMs?: number): Promise<Events[K]> {
     return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: unknown;
       const subscription = this.once(event, (payload) => {
         if (timer !== undefined) clearTimeout(timer);
         resolve(payload);
