@@ -7,3 +7,5 @@ export * from './signing';
 export * from './urls';
 export * from './presets';
 export * from './typed-emitter';
+export * from './mix-templates';
+export * from './i18n';
