@@ -1,0 +1,57 @@
+// Events StudioCore emits to every console (window.studio.on / the web bridge), by name.
+import type { ErrorPayload } from '../errors';
+import type { Layout } from '../layout';
+import type { StudioSettings } from './inputs';
+import type { LinkRequestView, LinkView, LiveStatus, PkInviteView, PkView, PushStats, StudioState } from './state';
+
+export interface StudioEvents {
+  /** The whole snapshot, after any change (coalesced). */
+  state: StudioState;
+  /** Push statistics, about twice a second while live. */
+  stats: PushStats;
+  /** The push changed status; `attempt` counts reconnects (OBS-style reconnect / reconnect_success). */
+  push: { status: LiveStatus; attempt: number; error: ErrorPayload | null };
+  /** Someone asks to link into our room (incoming), or our request was registered (outgoing). */
+  linkRequest: LinkRequestView;
+  /** A pending request ended without a link. */
+  linkRequestEnded: { requestId: string; roomId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
+  linkStarted: LinkView;
+  linkEnded: { linkId: string; roomId: string; reason: 'hangup' | 'kicked' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
+  pkInvite: PkInviteView;
+  pkInviteEnded: { pkId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
+  pkStarted: PkView;
+  pkEnded: { pkId: string; reason: 'ended' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
+  layout: { roomId: string; layout: Layout; audienceUrls: Readonly<Record<string, string>> };
+  settings: StudioSettings;
+  /** Something failed outside a method call (push died, signal lost, audio frame refused…). */
+  error: ErrorPayload & { context: string };
+}
+
+export type StudioEventName = keyof StudioEvents;
+
+/** The one list of event names: the preload and both bridges forward exactly these. */
+export const STUDIO_EVENTS = [
+  'state',
+  'stats',
+  'push',
+  'linkRequest',
+  'linkRequestEnded',
+  'linkStarted',
+  'linkEnded',
+  'pkInvite',
+  'pkInviteEnded',
+  'pkStarted',
+  'pkEnded',
+  'layout',
+  'settings',
+  'error',
+] as const satisfies readonly StudioEventName[];
+
+// Compile-time check that the list names every event.
+type MissingEvent = Exclude<StudioEventName, (typeof STUDIO_EVENTS)[number]>;
+const _everyEventListed: MissingEvent extends never ? true : MissingEvent = true;
+void _everyEventListed;
+
+export function isStudioEventName(value: unknown): value is StudioEventName {
+  return typeof value === 'string' && (STUDIO_EVENTS as readonly string[]).includes(value);
+}

@@ -1,0 +1,176 @@
+// Input schemas of the StudioApi: the shapes a renderer (over IPC) or a remote console (over the
+// web bridge) may send. Every method's input is parsed with these in main before StudioCore sees it.
+import { z } from 'zod';
+import { LOCALES } from '../i18n';
+import { encoderSettingsSchema } from '../presets';
+import { layoutSchema, streamCodeSchema, userIdSchema } from '../layout';
+
+export { streamCodeSchema, userIdSchema };
+
+const entityId = z.string().min(1).max(64);
+const reason = z.string().max(200);
+const port = z.number().int().min(0).max(65_535);
+
+// ------------------------------------------------------------------ sources
+
+/** What the engine encodes as picture. */
+export const videoSourceSchema = z.discriminatedUnion('kind', [
+  /** ffmpeg lavfi test pattern (testsrc2): always available. */
+  z.object({ kind: z.literal('test-pattern') }),
+  /** A capture device as listed by `listSources` (v4l2 / dshow / avfoundation id). */
+  z.object({ kind: z.literal('camera'), deviceId: z.string().min(1).max(256) }),
+  /** The desktop (x11grab / gdigrab / avfoundation screen). */
+  z.object({ kind: z.literal('screen'), displayId: z.string().min(1).max(256).optional() }),
+  /** A media file, looped. */
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }),
+]);
+export type VideoSource = z.infer<typeof videoSourceSchema>;
+
+/** What the engine encodes as sound. */
+export const audioSourceSchema = z.discriminatedUnion('kind', [
+  /**
+   * The renderer's echo-cancelled microphone: the renderer captures with getUserMedia and streams
+   * PCM frames (`sendAudioFrame`). The only source that gets AEC, so the default for link-mic.
+   */
+  z.object({ kind: z.literal('renderer-mic') }),
+  /** A sine test tone (lavfi sine). */
+  z.object({ kind: z.literal('test-tone'), frequencyHz: z.number().min(20).max(20_000).optional() }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type AudioSource = z.infer<typeof audioSourceSchema>;
+
+export const sourcesSchema = z.object({ video: videoSourceSchema, audio: audioSourceSchema });
+export type Sources = z.infer<typeof sourcesSchema>;
+
+// ------------------------------------------------------------------ encoder
+
+/** `auto` = hardware first with software fallback; `software` = libx264; or an ffmpeg encoder name. */
+export const encoderPreferenceSchema = z.string().regex(/^(auto|software|[a-z0-9_]{2,32})$/, 'auto, software or an ffmpeg encoder name');
+export type EncoderPreference = z.infer<typeof encoderPreferenceSchema>;
+
+/** Per-user overrides of the role preset (spec §2 presets stay the default). */
+export const encoderOverridesSchema = encoderSettingsSchema.pick({ fps: true, videoBitrateKbps: true, gopSeconds: true }).partial().strict();
+export type EncoderOverrides = z.infer<typeof encoderOverridesSchema>;
+
+export const encoderChoiceSchema = z.object({ preference: encoderPreferenceSchema, overrides: encoderOverridesSchema.optional() }).strict();
+export type EncoderChoice = z.infer<typeof encoderChoiceSchema>;
+
+// ------------------------------------------------------------------ audio processing
+
+/** getUserMedia constraints for the mic; all on by default (AEC is mandatory for link-mic). */
+export const audioProcessingSchema = z
+  .object({ echoCancellation: z.boolean(), noiseSuppression: z.boolean(), autoGainControl: z.boolean() })
+  .strict();
+export type AudioProcessing = z.infer<typeof audioProcessingSchema>;
+
+// ------------------------------------------------------------------ server profile
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'an http:// or https:// base URL');
+
+/** Which link-mic server the studio talks to. Secrets never come back out (`hasToken`). */
+export const serverProfileInputSchema = z.discriminatedUnion('kind', [
+  /** The embedded server, started by the studio on 127.0.0.1 (0 = any free port). */
+  z.object({ kind: z.literal('embedded'), rtmpPort: port.optional(), httpPort: port.optional() }).strict(),
+  /** A remote server (e.g. `linkmic-server` on a VPS): its HTTP base URL and this user's credentials. */
+  z
+    .object({
+      kind: z.literal('remote'),
+      httpUrl,
+      userId: userIdSchema,
+      /** The user's signal token (UserSig); omitted = keep the stored one. Stored encrypted. */
+      token: z.string().min(1).max(512).optional(),
+    })
+    .strict(),
+]);
+export type ServerProfileInput = z.infer<typeof serverProfileInputSchema>;
+
+// ------------------------------------------------------------------ room defaults
+
+export const roomDefaultsSchema = z
+  .object({
+    allowLinkRequests: z.boolean(),
+    /** Most linked guests at once (the link quota: 3 by default, never above 8). */
+    guestLimit: z.number().int().min(0).max(8),
+    /** Layout / server-side mix template (`t_id`). */
+    templateId: z.number().int().min(1).max(3),
+  })
+  .strict();
+export type RoomDefaults = z.infer<typeof roomDefaultsSchema>;
+
+// ------------------------------------------------------------------ settings
+
+/** Everything the studio remembers between runs (secrets are kept apart, encrypted). */
+export const studioSettingsSchema = z
+  .object({
+    locale: z.enum(LOCALES),
+    /** This studio's identity on the link-mic server. */
+    userId: userIdSchema,
+    /** The stream code this studio pushes as big host (its room id). */
+    streamCode: streamCodeSchema,
+    sources: sourcesSchema,
+    encoder: encoderChoiceSchema,
+    audioProcessing: audioProcessingSchema,
+    room: roomDefaultsSchema,
+    server: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('embedded'), rtmpPort: port, httpPort: port }).strict(),
+      z.object({ kind: z.literal('remote'), httpUrl, userId: userIdSchema }).strict(),
+    ]),
+    /** An ffmpeg chosen by the user; null = discover (bundled resources/ffmpeg, then PATH). */
+    ffmpegPath: z.string().min(1).max(4096).nullable(),
+  })
+  .strict();
+export type StudioSettings = z.infer<typeof studioSettingsSchema>;
+
+/** `updateSettings`: any top-level keys (each replaced whole); the server goes through `setServerProfile`. */
+export const settingsPatchSchema = studioSettingsSchema.omit({ server: true }).partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+// ------------------------------------------------------------------ method inputs
+
+export const noInputSchema = z.object({}).strict().optional();
+export const roomIdInputSchema = z.object({ roomId: streamCodeSchema }).strict();
+export const requestIdInputSchema = z.object({ requestId: entityId }).strict();
+export const linkIdInputSchema = z.object({ linkId: entityId }).strict();
+export const pkIdInputSchema = z.object({ pkId: entityId }).strict();
+
+export const goLiveInputSchema = z
+  .object({
+    /** Push under another stream code than the one in settings. */
+    streamCode: streamCodeSchema.optional(),
+  })
+  .strict()
+  .optional();
+
+export const openRoomInputSchema = z
+  .object({
+    streamCode: streamCodeSchema.optional(),
+    allowLinkRequests: z.boolean().optional(),
+    guestLimit: z.number().int().min(0).max(8).optional(),
+    templateId: z.number().int().min(1).max(3).optional(),
+  })
+  .strict()
+  .optional();
+
+export const updateRoomInputSchema = z
+  .object({ allowLinkRequests: z.boolean().optional(), guestLimit: z.number().int().min(0).max(8).optional() })
+  .strict();
+
+export const rejectLinkMicInputSchema = z.object({ requestId: entityId, reason: reason.optional() }).strict();
+export const rejectPkInputSchema = z.object({ pkId: entityId, reason: reason.optional() }).strict();
+
+export const setLayoutInputSchema = z.object({ layout: layoutSchema }).strict();
+
+export const setCoHostAudioInputSchema = z
+  .object({
+    /** The co-host (linked guest, linked host, or PK peer) by user id. */
+    userId: userIdSchema,
+    muted: z.boolean().optional(),
+    /** Playback gain, 0..1. */
+    volume: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+export const setAudioProcessingInputSchema = audioProcessingSchema.partial().strict();
