@@ -1,0 +1,326 @@
+// One push to one URL with one command line: runs ffmpeg, reports stats, reconnects with backoff
+// when the connection drops, and stops (without looping) when the server refuses the publish.
+import net from 'node:net';
+import { LinkMicError, InvalidStateError, type ErrorPayload } from '../../common/errors';
+import { TypedEmitter } from '../../common/typed-emitter';
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process';
+import type { FfmpegProgress } from './ffmpeg-progress';
+import { findServerRefusal, looksLikeConnectFailure } from './ffmpeg-stderr';
+import type { VideoEncoder } from './encoder-args';
+import type { EngineLogger } from './logger';
+import { PcmFeeder, type PcmFrame } from './pcm-feeder';
+import type { PushCommand } from './push-command';
+import type { BackoffOptions, PushState, PushStats, PusherEvents, StopReason } from './pusher-types';
+
+export type { PushState, PushStats, PusherEvents, StopReason, BackoffOptions } from './pusher-types';
+
+export interface PusherOptions {
+  readonly ffmpegPath: string;
+  readonly command: PushCommand;
+  readonly encoder: VideoEncoder;
+  /** The push URL (for reachability checks; it is also the last argument of the command). */
+  readonly url: string;
+  readonly backoff?: BackoffOptions;
+  /**
+   * Publishes that fail before any frame was accepted while the server is reachable, in a row,
+   * that count as a refusal even without a server error message. Default 3.
+   */
+  readonly refusalAfter?: number;
+  /** The video source ends (a non-looping file): a clean exit after live is `ended`, not a drop. */
+  readonly finite?: boolean;
+  readonly closeTimeoutMs?: number;
+}
+
+/** Lines that mean ffmpeg failed on the network side (the output), not on an input or the encoder. */
+const OUTPUT_FAILURE = /\brtmp\b|rtmp:\/\/|Connection refused|Connection reset|Broken pipe|Input\/output error|Cannot open connection|timed out|End of file|Server error/i;
+
+export function hostPortOf(url: string): { host: string; port: number } | undefined {
+  const match = /^(rtmps?):\/\/(\[[^\]]+\]|[^/:?#]+)(?::(\d+))?/i.exec(url);
+  if (!match) return undefined;
+  const host = (match[2] as string).replace(/^\[|\]$/g, '');
+  const port = match[3] ? Number(match[3]) : (match[1] as string).toLowerCase() === 'rtmps' ? 443 : 1935;
+  return { host, port };
+}
+
+/** True when a TCP connection to the URL's host:port opens within `timeoutMs`. */
+export function isReachable(url: string, timeoutMs = 1500): Promise<boolean> {
+  const target = hostPortOf(url);
+  if (!target) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: target.host, port: target.port });
+    const done = (result: boolean): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export class Pusher extends TypedEmitter<PusherEvents> {
+  private readonly options: PusherOptions;
+  private readonly logger: EngineLogger;
+  private readonly feeder: PcmFeeder | undefined;
+  private proc: FfmpegProcess | undefined;
+  private currentState: PushState = 'idle';
+  private closing = false;
+  private stoppedWith: StopReason | undefined;
+  private attempt = 0;
+  private preReadyRefusals = 0;
+  private everLive = false;
+  private liveSince = 0;
+  private downSince = 0;
+  private reconnects = 0;
+  private droppedBefore = 0;
+  private dupBefore = 0;
+  private lastProgress: FfmpegProgress | undefined;
+  private readonly window: Array<{ at: number; bytes: number }> = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private startPromise: Promise<void> | undefined;
+  private resolveStart!: () => void;
+  private rejectStart!: (error: LinkMicError) => void;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(options: PusherOptions, logger: EngineLogger) {
+    super((error, event) => logger.error({ err: error, event }, 'pusher event listener threw'));
+    this.options = options;
+    this.logger = logger.child({ component: 'pusher' });
+    if (options.command.pcm) this.feeder = new PcmFeeder({ format: options.command.pcm.format }, this.logger);
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get state(): PushState {
+    return this.currentState;
+  }
+
+  /** ffmpeg's PID while one runs (tests, diagnostics). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get pcmStats(): PcmFeeder['stats'] | undefined {
+    return this.feeder?.stats;
+  }
+
+  get stats(): PushStats {
+    const p = this.lastProgress;
+    return {
+      state: this.currentState,
+      encoder: this.options.encoder,
+      fps: this.currentState === 'live' ? (p?.fps ?? 0) : 0,
+      bitrateKbps: this.currentState === 'live' ? this.recentBitrateKbps() : 0,
+      droppedFrames: this.droppedBefore + (p?.dropFrames ?? 0),
+      duplicatedFrames: this.dupBefore + (p?.dupFrames ?? 0),
+      speed: this.currentState === 'live' ? (p?.speed ?? 0) : 0,
+      frames: p?.frame ?? 0,
+      uptimeMs: this.everLive ? Date.now() - this.liveSince : 0,
+      reconnects: this.reconnects,
+    };
+  }
+
+  /**
+   * Starts pushing. Resolves when the first connection is live; rejects with PUBLISH_REFUSED (the
+   * server's reason), CONNECT_FAILED (server unreachable) or FFMPEG_FAILED (ffmpeg's message).
+   */
+  start(): Promise<void> {
+    if (this.startPromise) return this.startPromise;
+    if (this.closing) return Promise.reject(new InvalidStateError('pusher is closed'));
+    this.startPromise = new Promise<void>((resolve, reject) => {
+      this.resolveStart = resolve;
+      this.rejectStart = reject;
+    });
+    this.startPromise.catch(() => undefined);
+    this.setState('connecting');
+    this.runAttempt();
+    return this.startPromise;
+  }
+
+  /** Renderer microphone PCM (48 kHz mono, in the command's format); ignored when audio comes from elsewhere. */
+  pushPcm(frame: PcmFrame): void {
+    this.feeder?.write(frame);
+  }
+
+  /** Stops the push: ffmpeg gets 'q', then SIGKILL after the timeout. Safe to call again. */
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      const proc = this.proc;
+      if (proc && !proc.closed) {
+        await proc.close();
+        // onExit finishes with 'closed'
+      } else if (!this.stoppedWith) this.finish('closed');
+    }
+    return this.closedPromise;
+  }
+
+  private runAttempt(): void {
+    if (this.closing) return;
+    const command = this.options.command;
+    const proc = new FfmpegProcess(
+      {
+        ffmpegPath: this.options.ffmpegPath,
+        args: command.args,
+        name: 'push',
+        mode: 'progress',
+        extraPipes: command.pcm ? 1 : 0,
+        closeTimeoutMs: this.options.closeTimeoutMs ?? 3000,
+      },
+      this.logger,
+    );
+    this.proc = proc;
+    this.lastProgress = undefined;
+    this.window.length = 0;
+    if (command.pcm && this.feeder) {
+      const pcm = command.pcm;
+      const feeder = this.feeder;
+      // Start the audio clock when ffmpeg has opened the video input(s): both timelines start together.
+      proc.on('stderr', (line) => {
+        const match = /^Input #(\d+)/.exec(line);
+        if (match && Number(match[1]) >= pcm.startAfterInput && !feeder.attached) {
+          const out = proc.pipe(pcm.fd);
+          if (out) feeder.attach(out);
+        }
+      });
+    }
+    proc.on('progress', (progress) => this.onProgress(progress));
+    proc.on('ready', () => this.onReady());
+    proc.on('close', (exit) => {
+      this.feeder?.detach();
+      void this.onExit(proc, exit);
+    });
+    proc.start();
+  }
+
+  private onReady(): void {
+    this.preReadyRefusals = 0;
+    const wasReconnecting = this.currentState === 'reconnecting';
+    const attempt = this.attempt;
+    this.attempt = 0;
+    this.setState('live');
+    if (!this.everLive) {
+      this.everLive = true;
+      this.liveSince = Date.now();
+      this.logger.info({ encoder: this.options.encoder }, 'push is live');
+      this.emit('live', { encoder: this.options.encoder });
+      this.resolveStart();
+    } else if (wasReconnecting) {
+      this.reconnects += 1;
+      const downtimeMs = Date.now() - this.downSince;
+      this.logger.info({ attempt, downtimeMs }, 'push reconnected');
+      this.emit('reconnected', { attempt, downtimeMs });
+    }
+  }
+
+  private onProgress(progress: FfmpegProgress): void {
+    this.lastProgress = progress;
+    const now = Date.now();
+    this.window.push({ at: now, bytes: progress.totalSize });
+    while (this.window.length > 2 && now - (this.window[0] as { at: number }).at > 3000) this.window.shift();
+    if (this.currentState === 'live') this.emit('stats', this.stats);
+  }
+
+  private recentBitrateKbps(): number {
+    const first = this.window[0];
+    const last = this.window[this.window.length - 1];
+    if (!first || !last || last.at - first.at < 400) return this.lastProgress?.bitrateKbps ?? 0;
+    return Math.round(((last.bytes - first.bytes) * 8) / (last.at - first.at)); // bytes*8/ms = kbit/s
+  }
+
+  private async onExit(proc: FfmpegProcess, exit: FfmpegExit): Promise<void> {
+    if (proc !== this.proc) return;
+    const progress = this.lastProgress;
+    this.droppedBefore += progress?.dropFrames ?? 0;
+    this.dupBefore += progress?.dupFrames ?? 0;
+    this.lastProgress = undefined;
+    if (this.closing || exit.closedByUs) return this.finish('closed');
+
+    const refusal = findServerRefusal(exit.stderrTail);
+    if (refusal) {
+      return this.finish('refused', new LinkMicError('PUBLISH_REFUSED', `The server refused the publish: ${refusal}`).toPayload());
+    }
+    if (exit.afterReady) {
+      if (exit.code === 0 && exit.signal === null && this.options.finite) return this.finish('ended');
+      this.downSince = Date.now();
+      this.preReadyRefusals = 0;
+      return this.scheduleRetry(exit.errorLine || describeExit(exit));
+    }
+
+    // Failed before any frame was accepted.
+    const outputSide = exit.stderrTail.some((line) => OUTPUT_FAILURE.test(line));
+    if (!outputSide) {
+      return this.finish('failed', new LinkMicError('FFMPEG_FAILED', exit.errorLine || describeExit(exit)).toPayload());
+    }
+    const reachable = !looksLikeConnectFailure(exit.stderrTail) && (await isReachable(this.options.url));
+    if (this.closing) return this.finish('closed');
+    if (reachable) {
+      this.preReadyRefusals += 1;
+      if (this.preReadyRefusals >= (this.options.refusalAfter ?? 3)) {
+        return this.finish(
+          'refused',
+          new LinkMicError(
+            'PUBLISH_REFUSED',
+            `The server is reachable but refused the publish ${this.preReadyRefusals} times in a row (${exit.errorLine || describeExit(exit)})`,
+          ).toPayload(),
+        );
+      }
+    } else {
+      this.preReadyRefusals = 0;
+    }
+    this.scheduleRetry(exit.errorLine || describeExit(exit), reachable);
+  }
+
+  private scheduleRetry(reason: string, reachable = false): void {
+    const backoff = this.options.backoff ?? {};
+    this.attempt += 1;
+    const limit = this.everLive ? (backoff.maxAttempts ?? 60) : (backoff.maxInitialAttempts ?? 3);
+    if (this.attempt > limit) {
+      const target = hostPortOf(this.options.url);
+      const where = target ? `${target.host}:${target.port}` : 'the server';
+      const error = this.everLive
+        ? new LinkMicError('DISCONNECTED', `Lost the connection to ${where} and could not reconnect after ${limit} attempts (${reason})`)
+        : new LinkMicError(reachable ? 'CONNECT_FAILED' : 'SERVER_UNREACHABLE', `Cannot publish to ${where}: ${reason}`);
+      return this.finish('failed', error.toPayload());
+    }
+    const delayMs = Math.min(backoff.maxMs ?? 5000, (backoff.initialMs ?? 500) * (backoff.factor ?? 2) ** (this.attempt - 1));
+    if (this.everLive) this.setState('reconnecting');
+    this.logger.warn({ attempt: this.attempt, delayMs, reason }, 'push connection lost; reconnecting');
+    this.emit('reconnecting', { attempt: this.attempt, delayMs, reason });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.runAttempt();
+    }, delayMs);
+  }
+
+  private finish(reason: StopReason, error?: ErrorPayload): void {
+    if (this.stoppedWith) return;
+    this.stoppedWith = reason;
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.feeder?.detach();
+    this.setState('stopped');
+    if (error) this.logger.warn({ reason, error }, 'push stopped');
+    else this.logger.info({ reason }, 'push stopped');
+    if (!this.everLive && this.startPromise) {
+      this.rejectStart(
+        error ? LinkMicError.fromPayload(error) : new LinkMicError(reason === 'closed' ? 'INVALID_STATE' : 'FFMPEG_FAILED', `push ${reason} before going live`),
+      );
+    }
+    this.emit('stopped', error ? { reason, error } : { reason });
+    this.emit('close', { reason });
+    this.resolveClosed();
+  }
+
+  private setState(state: PushState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+}
+
+function describeExit(exit: FfmpegExit): string {
+  return exit.signal ? `ffmpeg was killed by ${exit.signal}` : `ffmpeg exited with code ${exit.code}`;
+}
