@@ -9,3 +9,5 @@ export * from './presets';
 export * from './typed-emitter';
 export * from './mix-templates';
 export * from './i18n';
+export * from './layout';
+export * from './signal';

@@ -1,0 +1,67 @@
+// What the signal service needs from the rest of the server, as small interfaces: the URL issuer
+// (signed push / low-latency play / audience URLs) and the origin's publish events. LinkMicServer
+// passes adapters over its real issuer and origin (see create-signal-deps.ts); tests may pass fakes.
+import type { Layer } from '../../common/mix-param';
+import type { PlayUrls } from '../../common/signal/messages';
+import type { Disposable } from '../../common/typed-emitter';
+import type { Clock } from './clock';
+import type { RateLimit } from './token-bucket';
+
+export interface UrlIssuerLike {
+  /** Signed push URL: `rtmp://…/live/{streamCode}?mix=layer:{layer};session_id:{N};t_id:{T}&txSecret&txTime`. */
+  pushUrl(options: { streamCode: string; sessionId: number; layer: Layer; templateId?: number }): string;
+  /** Signed origin-direct low-latency URLs of `streamCode`, carrying `session_id={sessionId}`. */
+  linkPlayUrls(options: { streamCode: string; sessionId: number }): PlayUrls;
+  /** The ordinary audience URL (FLV) of a stream. */
+  audienceUrl(streamCode: string): string;
+}
+
+export interface OriginPublishEvent {
+  readonly streamCode: string;
+}
+
+/** The origin's typed emitter (`publish` / `unpublish` events) satisfies this. */
+export interface OriginEventsLike {
+  on(event: 'publish', listener: (event: OriginPublishEvent) => void): Disposable;
+  on(event: 'unpublish', listener: (event: OriginPublishEvent & { readonly reason?: string }) => void): Disposable;
+}
+
+export interface SignalServiceOptions {
+  /** HMAC key of login tokens (user-sig.ts). */
+  readonly tokenKey: string;
+  /** Serve POST /api/dev-login (embedded/local servers); off for operators minting their own tokens. */
+  readonly devLogin?: boolean;
+  /** Lifetime of dev-login tokens, seconds (default 24 h). */
+  readonly devLoginTtlSec?: number;
+  /** Pending link request / PK invite timeout (default 30 s). */
+  readonly requestTimeoutMs?: number;
+  /** Reconnect grace per user (default 30 s). */
+  readonly graceMs?: number;
+  /** How long a linked party's stream may be gone from the origin before its link ends (default 5 s). */
+  readonly mediaLossMs?: number;
+  /** Low-latency link quota per session_id (default 3, at most 8): a room's guest limit never exceeds it. */
+  readonly linkQuota?: number;
+  /** Largest text message, bytes (default 64 KiB). */
+  readonly maxMessageBytes?: number;
+  /** Per-connection rate limit (default burst 100, 50 messages/s). */
+  readonly rateLimit?: RateLimit;
+  /** Time until an unauthenticated connection is closed (default 10 s). */
+  readonly helloTimeoutMs?: number;
+  /** Template id carried in push URLs (`t_id`) when a room does not choose one (default 1). */
+  readonly defaultTemplateId?: number;
+}
+
+export interface SignalLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SignalServiceDeps {
+  readonly issuer: UrlIssuerLike;
+  /** Optional: without origin events, media awareness is off. */
+  readonly origin?: OriginEventsLike;
+  readonly clock?: Clock;
+  /** 32-bit CSPRNG for session_id allocation (default node:crypto). */
+  readonly random?: () => number;
+  readonly logger?: SignalLogger;
+}

@@ -1,0 +1,186 @@
+// One WebSocket on /signal: size and rate limits, JSON + zod validation, the `hello` handshake,
+// then requests dispatched to the hub. A bad message gets an `error` naming the id it answers and
+// never disturbs the connection's other work; only a failed `hello` closes the socket.
+import type { WebSocket, RawData } from 'ws';
+import { LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
+import {
+  CLOSE_AUTH_FAILED,
+  REQUESTS,
+  clientMessageSchema,
+  requestEnvelopeSchema,
+  type ClientMessage,
+  type RequestType,
+} from '../../common/signal/messages';
+import type { TimerHandle } from './clock';
+import type { Peer } from './signal-state';
+import type { TokenBucket } from './token-bucket';
+
+/** What a connection needs from the service that owns it. */
+export interface ConnectionHost {
+  readonly maxMessageBytes: number;
+  /** Bytes queued to a client beyond which it is dropped as too slow. */
+  readonly maxBufferedBytes: number;
+  readonly helloTimeoutMs: number;
+  now(): number;
+  createBucket(): TokenBucket;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  /** Verifies the token; returns the hello result or throws a TOKEN_* LinkMicError. */
+  authenticate(connection: SignalConnection, userId: string, token: string): unknown;
+  dispatch(connection: SignalConnection, message: ClientMessage): unknown;
+  connectionClosed(connection: SignalConnection): void;
+}
+
+export class SignalConnection implements Peer {
+  private authenticatedAs: string | undefined;
+  private readonly bucket: TokenBucket;
+  private helloTimer: TimerHandle | undefined;
+  private closed = false;
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.bucket = host.createBucket();
+    this.helloTimer = host.setTimeout(() => {
+      if (this.authenticatedAs === undefined) this.refuse(new LinkMicError('TOKEN_MISSING', 'no hello within the time allowed'), null);
+    }, host.helloTimeoutMs);
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => {
+      /* 'close' follows */
+    });
+  }
+
+  get userId(): string {
+    if (this.authenticatedAs === undefined) throw new LinkMicError('INVALID_STATE', 'connection is not authenticated');
+    return this.authenticatedAs;
+  }
+
+  get isAuthenticated(): boolean {
+    return this.authenticatedAs !== undefined;
+  }
+
+  sendRaw(text: string): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
+      // A client that does not read: drop it rather than buffer without bound.
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(text);
+  }
+
+  sendError(id: string | null, error: ErrorPayload): void {
+    this.sendRaw(JSON.stringify({ type: 'error', id, error }));
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    if (size > this.host.maxMessageBytes) {
+      this.sendError(null, new LinkMicError('MESSAGE_TOO_LARGE', `messages are limited to ${this.host.maxMessageBytes} bytes, got ${size}`).toPayload());
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.sendError(null, new LinkMicError('INVALID_MESSAGE', isBinary ? 'binary frames are not accepted' : 'message is not valid JSON').toPayload());
+      return;
+    }
+    const envelope = requestEnvelopeSchema.safeParse(json);
+    const id = envelope.success ? envelope.data.id : idOf(json);
+    if (!this.bucket.take(this.host.now())) {
+      this.sendError(id, new LinkMicError('RATE_LIMITED', 'too many messages; slow down').toPayload());
+      return;
+    }
+    if (!envelope.success) {
+      this.sendError(id, new LinkMicError('INVALID_MESSAGE', 'a message is an object with a string `id` and `type`', { field: id === null ? 'id' : 'type' }).toPayload());
+      return;
+    }
+    const type = envelope.data.type;
+    if (!Object.hasOwn(REQUESTS, type)) {
+      this.sendError(id, new LinkMicError('UNKNOWN_MESSAGE_TYPE', `unknown message type "${type}"`, { field: 'type' }).toPayload());
+      return;
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || 'message';
+      this.sendError(id, new LinkMicError('INVALID_MESSAGE', `${type}: ${field}: ${issue?.message ?? 'invalid'}`, { field }).toPayload());
+      return;
+    }
+    const message = parsed.data as ClientMessage;
+    if (this.authenticatedAs === undefined) {
+      if (message.type !== 'hello') {
+        this.sendError(id, new LinkMicError('TOKEN_MISSING', 'say hello with a token first', { field: 'type' }).toPayload());
+        return;
+      }
+      this.onHello(message);
+      return;
+    }
+    if (message.type === 'hello') {
+      this.sendError(id, new LinkMicError('INVALID_STATE', `already authenticated as ${this.authenticatedAs}`).toPayload());
+      return;
+    }
+    this.answer(message.id, () => this.host.dispatch(this, message));
+  }
+
+  private onHello(message: Extract<ClientMessage, { type: 'hello' }>): void {
+    let result: unknown;
+    try {
+      this.authenticatedAs = message.userId;
+      result = this.host.authenticate(this, message.userId, message.token);
+    } catch (error) {
+      this.authenticatedAs = undefined;
+      this.refuse(error, message.id);
+      return;
+    }
+    this.helloTimer?.cancel();
+    this.helloTimer = undefined;
+    this.sendRaw(JSON.stringify({ type: 'result', id: message.id, result }));
+  }
+
+  private answer(id: string, run: () => unknown): void {
+    let result: unknown;
+    try {
+      result = run();
+    } catch (error) {
+      this.sendError(id, toErrorPayload(error));
+      return;
+    }
+    this.sendRaw(JSON.stringify({ type: 'result', id, result: result ?? {} }));
+  }
+
+  /** Answers a failed hello and closes with 4401. */
+  private refuse(error: unknown, id: string | null): void {
+    this.sendError(id, toErrorPayload(error));
+    this.close(CLOSE_AUTH_FAILED, 'authentication failed');
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.helloTimer?.cancel();
+    this.host.connectionClosed(this);
+  }
+}
+
+function idOf(json: unknown): string | null {
+  if (typeof json === 'object' && json !== null && 'id' in json) {
+    const id = (json as { id: unknown }).id;
+    if (typeof id === 'string' && id.length > 0 && id.length <= 64) return id;
+  }
+  return null;
+}
+
+export type { RequestType };

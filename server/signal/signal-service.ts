@@ -1,0 +1,326 @@
+// The signal service: WebSocket `/signal` on the server's HTTP port (plus POST /api/dev-login).
+// Owns the connections (signal-connection.ts) and the state machines (signal-hub.ts). Mounted by
+// LinkMicServer through `handleUpgrade` / `handleDevLogin`, or standalone with `attachToHttpServer`.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { LinkMicError, toErrorPayload } from '../../common/errors';
+import { DEV_LOGIN_PATH, SIGNAL_PATH, devLoginRequestSchema, type ClientMessage, type DevLoginResponse, type RequestResult } from '../../common/signal/messages';
+import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
+import { systemClock, type Clock } from './clock';
+import type { SignalLogger, SignalServiceDeps, SignalServiceOptions } from './deps';
+import { SignalConnection, type ConnectionHost } from './signal-connection';
+import { SignalHub } from './signal-hub';
+import { TokenBucket } from './token-bucket';
+import { mintUserToken, verifyUserToken } from './user-sig';
+
+export const SIGNAL_DEFAULTS = {
+  devLoginTtlSec: 24 * 3600,
+  requestTimeoutMs: 30_000,
+  graceMs: 30_000,
+  mediaLossMs: 5_000,
+  linkQuota: 3,
+  maxMessageBytes: 64 * 1024,
+  rateLimit: { burst: 100, perSecond: 50 },
+  helloTimeoutMs: 10_000,
+  defaultTemplateId: 1,
+  heartbeatMs: 30_000,
+} as const;
+
+/** Hard frame ceiling in `ws` (beyond it `ws` closes with 1009); the 64 KiB rule is checked by us. */
+const WS_MAX_PAYLOAD = 1024 * 1024;
+const MAX_LINK_QUOTA = 8;
+
+export type SignalServiceEvents = {
+  connection: { userId: string };
+  close: undefined;
+};
+
+const silentLogger: SignalLogger = { info: () => undefined, warn: () => undefined };
+
+function cryptoRandom32(): number {
+  return randomBytes(4).readUInt32BE(0);
+}
+
+export class SignalService implements ConnectionHost {
+  readonly events = new TypedEmitter<SignalServiceEvents>();
+  readonly hub: SignalHub;
+  readonly maxMessageBytes: number;
+  readonly maxBufferedBytes = 8 * 1024 * 1024;
+  readonly helloTimeoutMs: number;
+  private readonly wss: WebSocketServer;
+  private readonly clock: Clock;
+  private readonly connections = new Set<SignalConnection>();
+  private readonly subscriptions: Disposable[] = [];
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly options: Required<Omit<SignalServiceOptions, 'tokenKey'>> & { tokenKey: string };
+  private readonly logger: SignalLogger;
+  private closed = false;
+
+  constructor(options: SignalServiceOptions, deps: SignalServiceDeps) {
+    if (options.tokenKey.length < 16) throw new LinkMicError('INVALID_CONFIG', 'the signal token key must be at least 16 characters', { field: 'tokenKey' });
+    const linkQuota = options.linkQuota ?? SIGNAL_DEFAULTS.linkQuota;
+    if (!Number.isInteger(linkQuota) || linkQuota < 1 || linkQuota > MAX_LINK_QUOTA) {
+      throw new LinkMicError('INVALID_CONFIG', `the link quota must be 1..${MAX_LINK_QUOTA}, got ${linkQuota}`, { field: 'linkQuota' });
+    }
+    this.options = {
+      tokenKey: options.tokenKey,
+      devLogin: options.devLogin ?? false,
+      devLoginTtlSec: options.devLoginTtlSec ?? SIGNAL_DEFAULTS.devLoginTtlSec,
+      requestTimeoutMs: options.requestTimeoutMs ?? SIGNAL_DEFAULTS.requestTimeoutMs,
+      graceMs: options.graceMs ?? SIGNAL_DEFAULTS.graceMs,
+      mediaLossMs: options.mediaLossMs ?? SIGNAL_DEFAULTS.mediaLossMs,
+      linkQuota,
+      maxMessageBytes: options.maxMessageBytes ?? SIGNAL_DEFAULTS.maxMessageBytes,
+      rateLimit: options.rateLimit ?? SIGNAL_DEFAULTS.rateLimit,
+      helloTimeoutMs: options.helloTimeoutMs ?? SIGNAL_DEFAULTS.helloTimeoutMs,
+      defaultTemplateId: options.defaultTemplateId ?? SIGNAL_DEFAULTS.defaultTemplateId,
+    };
+    this.maxMessageBytes = this.options.maxMessageBytes;
+    this.helloTimeoutMs = this.options.helloTimeoutMs;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+    this.hub = new SignalHub(
+      {
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        graceMs: this.options.graceMs,
+        mediaLossMs: this.options.mediaLossMs,
+        linkQuota,
+        defaultTemplateId: this.options.defaultTemplateId,
+      },
+      deps.issuer,
+      this.clock,
+      deps.random ?? cryptoRandom32,
+      this.logger,
+    );
+    if (deps.origin) {
+      this.subscriptions.push(deps.origin.on('publish', (event) => this.hub.onStreamPublished(event.streamCode)));
+      this.subscriptions.push(deps.origin.on('unpublish', (event) => this.hub.onStreamUnpublished(event.streamCode)));
+    }
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false });
+    this.wss.on('connection', (socket) => {
+      const connection = new SignalConnection(socket, this);
+      this.connections.add(connection);
+    });
+    // Dead-peer detection on real time (independent of the injected clock).
+    this.heartbeat = setInterval(() => this.sweep(), SIGNAL_DEFAULTS.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get devLoginEnabled(): boolean {
+    return this.options.devLogin;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Mints a login token for `userId` (what dev login does; operators use the same formula). */
+  mintToken(userId: string, ttlSec = this.options.devLoginTtlSec): { token: string; expiresAt: number } {
+    const expiresAt = Math.floor(this.clock.now() / 1000) + ttlSec;
+    return { token: mintUserToken(this.options.tokenKey, userId, expiresAt), expiresAt };
+  }
+
+  /** Takes over an HTTP upgrade whose path is /signal. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  /** POST /api/dev-login `{ userId, ttlSec? }` → `{ userId, token, expiresAt }`; 404 when disabled. */
+  async handleDevLogin(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(body));
+    };
+    if (!this.options.devLogin) {
+      reply(404, { error: new LinkMicError('NOT_ALLOWED', 'dev login is disabled on this server').toPayload() });
+      return;
+    }
+    if (request.method !== 'POST') {
+      reply(405, { error: new LinkMicError('NOT_ALLOWED', 'use POST').toPayload() });
+      return;
+    }
+    try {
+      const text = await readBody(request, 4096);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new LinkMicError('INVALID_MESSAGE', 'body is not valid JSON');
+      }
+      const parsed = devLoginRequestSchema.safeParse(json);
+      if (!parsed.success) {
+        const field = parsed.error.issues[0]?.path.join('.') || 'body';
+        throw new LinkMicError('INVALID_ARGUMENT', `${field}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { field });
+      }
+      const minted = this.mintToken(parsed.data.userId, parsed.data.ttlSec);
+      const body: DevLoginResponse = { userId: parsed.data.userId, token: minted.token, expiresAt: minted.expiresAt };
+      reply(200, body);
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      reply(payload.code === 'MESSAGE_TOO_LARGE' ? 413 : 400, { error: payload });
+    }
+  }
+
+  /**
+   * Standalone mounting on a plain `http.Server` (tests, or a signal-only process): takes upgrades
+   * on /signal and POST /api/dev-login; leaves every other path to the server's other listeners.
+   */
+  attachToHttpServer(server: Server): Disposable {
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (pathOf(request) === SIGNAL_PATH) this.handleUpgrade(request, socket, head);
+      else if (server.listenerCount('upgrade') === 1) socket.destroy();
+    };
+    const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+      if (pathOf(request) === DEV_LOGIN_PATH) void this.handleDevLogin(request, response);
+      else if (server.listenerCount('request') === 1) {
+        response.writeHead(404).end();
+      }
+    };
+    server.on('upgrade', onUpgrade);
+    server.on('request', onRequest);
+    return {
+      dispose: () => {
+        server.off('upgrade', onUpgrade);
+        server.off('request', onRequest);
+      },
+    };
+  }
+
+  // ConnectionHost ------------------------------------------------------------------------------
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  createBucket(): TokenBucket {
+    return new TokenBucket(this.options.rateLimit, this.clock.now());
+  }
+
+  setTimeout(callback: () => void, ms: number) {
+    return this.clock.setTimeout(callback, ms);
+  }
+
+  authenticate(connection: SignalConnection, userId: string, token: string): RequestResult<'hello'> {
+    verifyUserToken(this.options.tokenKey, userId, token, this.clock.now());
+    const { resumed, state } = this.hub.attach(connection);
+    this.events.emit('connection', { userId });
+    return { userId, resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state };
+  }
+
+  dispatch(connection: SignalConnection, message: ClientMessage): unknown {
+    const userId = connection.userId;
+    const hub = this.hub;
+    switch (message.type) {
+      case 'hello':
+        throw new LinkMicError('INVALID_STATE', 'already authenticated');
+      case 'ping':
+        return { serverTime: this.clock.now() };
+      case 'c2c.send':
+        return hub.sendC2C(userId, message);
+      case 'room.open':
+        return hub.openRoom(userId, message);
+      case 'room.update':
+        return hub.updateRoom(userId, message);
+      case 'room.close':
+        return hub.closeRoomByHost(userId, message);
+      case 'room.join':
+        return hub.joinRoom(userId, message);
+      case 'room.leave':
+        return hub.leaveRoom(userId, message);
+      case 'link.request':
+        return hub.requestLink(userId, message);
+      case 'link.cancel':
+        return hub.cancelLinkRequest(userId, message);
+      case 'link.accept':
+        return hub.acceptLinkRequest(userId, message);
+      case 'link.reject':
+        return hub.rejectLinkRequest(userId, message);
+      case 'link.hangup':
+        return hub.hangUp(userId, message);
+      case 'link.kick':
+        return hub.kick(userId, message);
+      case 'pk.invite':
+        return hub.invitePk(userId, message);
+      case 'pk.cancel':
+        return hub.cancelPkInvite(userId, message);
+      case 'pk.accept':
+        return hub.acceptPkInvite(userId, message);
+      case 'pk.reject':
+        return hub.rejectPkInvite(userId, message);
+      case 'pk.end':
+        return hub.endPkByHost(userId, message);
+      case 'layout.set':
+        return hub.setLayout(userId, message);
+    }
+  }
+
+  connectionClosed(connection: SignalConnection): void {
+    this.connections.delete(connection);
+    if (connection.isAuthenticated) this.hub.detach(connection);
+  }
+
+  private sweep(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  /** Closes every connection (code 4500) and drops all state; idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const subscription of this.subscriptions) subscription.dispose();
+    const closing = [...this.connections].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          if (connection.socket.readyState === connection.socket.CLOSED) return resolve();
+          connection.socket.once('close', () => resolve());
+          connection.close(4500, 'server shutting down');
+          setTimeout(() => {
+            connection.socket.terminate();
+            resolve();
+          }, 1000).unref();
+        }),
+    );
+    await Promise.all(closing);
+    this.hub.dispose();
+    this.wss.close();
+    this.events.emit('close', undefined);
+  }
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new LinkMicError('MESSAGE_TOO_LARGE', `body is limited to ${limit} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
