@@ -1,0 +1,79 @@
+// The server's configuration: one zod schema, used by LinkMicServer (embedded) and the CLI
+// (flags > LINKMIC_* environment > --config file.json > defaults).
+import { z } from 'zod';
+import { ValidationError } from '../common';
+import { LOG_LEVELS } from './logger';
+import { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from './origin/origin-policy';
+
+const port = z.number().int().min(0, 'must be 0 (any free port) or more').max(65535, 'must be at most 65535');
+const host = z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/, 'must be a host name or an IP address');
+
+export const serverConfigSchema = z
+  .object({
+    /** Address both listeners bind. */
+    host: host.default('127.0.0.1'),
+    /** RTMP port; 0 picks a free port. */
+    rtmpPort: port.default(1935),
+    /** HTTP port (API, HTTP-FLV, WS-FLV, signalling, viewer pages); 0 picks a free port. */
+    httpPort: port.default(8000),
+    /** Host written into issued URLs (defaults to `host`, or 127.0.0.1 when binding all addresses). */
+    publicHost: host.optional(),
+    /** Signing key for txSecret/txTime. Without it nothing is signed or checked (development only). */
+    key: z.string().min(1, 'must not be empty').max(256).optional(),
+    /** Concurrent low-latency links per session_id (spec §5: 3 by default, never above 8). */
+    linkQuota: z.number().int().min(1).max(MAX_LINK_QUOTA, `must be at most ${MAX_LINK_QUOTA} (spec §5)`).default(DEFAULT_LINK_QUOTA),
+    /** Audience plays must be signed too. */
+    requirePlaySign: z.boolean().default(false),
+    /** Validity of issued URLs. */
+    urlValiditySec: z.number().int().min(60).max(366 * 24 * 3600).default(24 * 3600),
+    /** A publisher that sends nothing for this long is dropped. */
+    publisherIdleTimeoutMs: z.number().int().min(200).max(600_000).default(5000),
+    /** An RTMP connection that neither publishes nor plays within this time is dropped. */
+    handshakeTimeoutMs: z.number().int().min(200).max(600_000).default(10_000),
+    /** A viewer whose unsent backlog passes this many bytes is dropped. */
+    maxViewerBacklogBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
+    /** When a stream ends, close its players instead of leaving them waiting for a new publisher. */
+    closePlayersOnUnpublish: z.boolean().default(true),
+    /** This instance's data folder (created if missing). Default: a fresh temporary folder, removed on close. */
+    dataDir: z.string().min(1).optional(),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.requirePlaySign && config.key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['requirePlaySign'], message: 'needs a signing key (--key)' });
+    }
+  });
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+
+/** Field names as the CLI spells them, for error messages. */
+const FLAG_NAMES: Record<string, string> = {
+  host: '--host',
+  rtmpPort: '--rtmp-port',
+  httpPort: '--http-port',
+  publicHost: '--public-host',
+  key: '--key',
+  linkQuota: '--link-quota',
+  requirePlaySign: '--require-play-sign',
+  logLevel: '--log-level',
+};
+
+export function flagNameOf(field: string): string {
+  return FLAG_NAMES[field] ?? field;
+}
+
+/** Parses a configuration; throws ValidationError INVALID_CONFIG naming the first bad field. */
+export function parseServerConfig(input: unknown): ServerConfig {
+  const result = serverConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'config';
+  throw new ValidationError('INVALID_CONFIG', field, `invalid configuration: ${field}: ${issue.message}`);
+}
