@@ -275,7 +275,9 @@ export class FfmpegProcess extends TypedEmitter<FfmpegProcessEvents> {
       if (code === 0 && signal === null) this.emit('ended', undefined);
       else {
         const failure = describeFailure(exit);
-        this.logger.warn({ message: failure.message, code, signal }, 'ffmpeg died');
+        // One-shot commands (probes, lists) fail as a matter of course: their callers report it.
+        const level = this.options.mode === 'spawn' ? 'debug' : 'warn';
+        this.logger[level]({ message: failure.message, code, signal }, 'ffmpeg died');
         this.emit('died', failure);
       }
     }
