@@ -1,0 +1,129 @@
+// Level and echo metrics on 48 kHz mono PCM, in Node: RMS per segment in dB (re full scale),
+// ERLE (far-end-only energy with AEC off minus with AEC on), near-end retention in double talk,
+// and convergence time. Pure functions over Int16 samples.
+
+export const RATE = 48_000;
+/** Level of digital silence, so logs stay finite. */
+export const FLOOR_DB = -120;
+
+export function rmsDb(samples: Int16Array | Float32Array, from = 0, to = samples.length, scale = samples instanceof Int16Array ? 32768 : 1): number {
+  const start = Math.max(0, Math.floor(from));
+  const end = Math.min(samples.length, Math.floor(to));
+  if (end <= start) return FLOOR_DB;
+  let sum = 0;
+  for (let i = start; i < end; i += 1) {
+    const v = (samples[i] as number) / scale;
+    sum += v * v;
+  }
+  const mean = sum / (end - start);
+  return mean <= 0 ? FLOOR_DB : Math.max(FLOOR_DB, 10 * Math.log10(mean));
+}
+
+/** RMS in dB of [fromSec, toSec). */
+export function segmentDb(samples: Int16Array, fromSec: number, toSec: number, rate = RATE): number {
+  return rmsDb(samples, fromSec * rate, toSec * rate);
+}
+
+/** RMS in dB of consecutive windows (default 100 ms) over [fromSec, toSec). */
+export function windowedDb(samples: Int16Array, fromSec: number, toSec: number, windowSec = 0.1, rate = RATE): number[] {
+  const out: number[] = [];
+  for (let t = fromSec; t + windowSec <= toSec + 1e-9; t += windowSec) out.push(segmentDb(samples, t, t + windowSec, rate));
+  return out;
+}
+
+/** Echo return loss enhancement: how much lower the far-end-only level is with AEC on than off. */
+export function erleDb(aecOffLevelDb: number, aecOnLevelDb: number): number {
+  return aecOffLevelDb - aecOnLevelDb;
+}
+
+/** Near end kept in double talk: level with far end + AEC minus level of the near end alone (0 = untouched, -6 = ducked 6 dB). */
+export function retentionDb(doubleTalkLevelDb: number, nearAloneLevelDb: number): number {
+  return doubleTalkLevelDb - nearAloneLevelDb;
+}
+
+/**
+ * Convergence: the first time (s, after `onsetSec`) from which every window with far-end activity
+ * (AEC-off level above `activeDb`) stays at least `marginDb` below the AEC-off level, until `endSec`.
+ * `aecOff` and `aecOn` are aligned so that `onsetSec` is the far-end onset in both. Null = never.
+ */
+export function convergenceSec(
+  aecOff: Int16Array,
+  aecOn: Int16Array,
+  onsetSec: number,
+  endSec: number,
+  options: { marginDb?: number; windowSec?: number; activeDb?: number; rate?: number } = {},
+): number | null {
+  const margin = options.marginDb ?? 20;
+  const windowSec = options.windowSec ?? 0.1;
+  const activeDb = options.activeDb ?? -50;
+  const rate = options.rate ?? RATE;
+  const off = windowedDb(aecOff, onsetSec, endSec, windowSec, rate);
+  const on = windowedDb(aecOn, onsetSec, endSec, windowSec, rate);
+  let lastBad = -1;
+  for (let i = 0; i < Math.min(off.length, on.length); i += 1) {
+    const o = off[i] as number;
+    if (o < activeDb) continue;
+    if ((on[i] as number) > o - margin) lastBad = i;
+  }
+  const index = lastBad + 1;
+  if (index >= Math.min(off.length, on.length)) return null;
+  return index * windowSec;
+}
+
+/** First time (s) from `fromSec` on where a window's level exceeds `thresholdDb` (an onset), or null. */
+export function onsetSec(samples: Int16Array, thresholdDb = -50, fromSec = 0, windowSec = 0.01, rate = RATE): number | null {
+  const end = samples.length / rate;
+  for (let t = fromSec; t + windowSec <= end; t += windowSec) {
+    if (segmentDb(samples, t, t + windowSec, rate) > thresholdDb) return t;
+  }
+  return null;
+}
+
+/**
+ * Lag (in samples, within ±maxLagSec) at which `b` best matches `a` (b[i + lag] ≈ a[i]), by
+ * normalised cross-correlation of 10 ms energy envelopes (robust to AEC residue and codecs).
+ */
+export function envelopeLag(a: Int16Array, b: Int16Array, maxLagSec: number, rate = RATE): number {
+  const hop = Math.round(rate / 100);
+  const env = (x: Int16Array): Float64Array => {
+    const n = Math.floor(x.length / hop);
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k += 1) {
+      let s = 0;
+      for (let i = k * hop; i < (k + 1) * hop; i += 1) s += Math.abs(x[i] as number);
+      out[k] = s / hop;
+    }
+    return out;
+  };
+  const ea = env(a);
+  const eb = env(b);
+  const maxLag = Math.round((maxLagSec * rate) / hop);
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let lag = -maxLag; lag <= maxLag; lag += 1) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let k = 0; k < ea.length; k += 1) {
+      const j = k + lag;
+      if (j < 0 || j >= eb.length) continue;
+      const x = ea[k] as number;
+      const y = eb[j] as number;
+      dot += x * y;
+      na += x * x;
+      nb += y * y;
+    }
+    const score = na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : -Infinity;
+    if (score > bestScore) {
+      bestScore = score;
+      best = lag;
+    }
+  }
+  return best * hop;
+}
+
+export function round(value: number | null, digits = 1): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
