@@ -265,6 +265,18 @@ export class SignalService implements ConnectionHost {
     if (connection.isAuthenticated) this.hub.detach(connection);
   }
 
+  /** Drops every connection of a user (an operator kick, or a test of network loss). Returns how many. */
+  disconnectUser(userId: string): number {
+    let count = 0;
+    for (const connection of this.connections) {
+      if (connection.isAuthenticated && connection.userId === userId) {
+        connection.socket.terminate();
+        count += 1;
+      }
+    }
+    return count;
+  }
+
   private sweep(): void {
     for (const connection of this.connections) {
       if (!connection.alive) {

@@ -33,6 +33,8 @@ export interface SignalTestServer {
   client(userId: string, options?: Partial<SignalClientOptions>): Promise<SignalClient>;
   /** A raw authenticated WebSocket, for malformed input. */
   raw(userId?: string): Promise<RawSocket>;
+  /** Stops the server (a crash or restart) but leaves the clients running. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,14 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
   const clients: SignalClient[] = [];
   const raws: RawSocket[] = [];
   const token = (userId: string, ttlSec?: number): string => service.mintToken(userId, ttlSec).token;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      attachment.dispose();
+      await service.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })());
   return {
     service,
     clock,
@@ -88,15 +98,22 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
       }
       return socket;
     },
+    stop,
     async close() {
       for (const client of clients) client.close();
       for (const raw of raws) raw.close();
-      attachment.dispose();
-      await service.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
     },
   };
+}
+
+/** Polls until `condition` holds (fails after 5 s); for state that no event announces. */
+export async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 /** Next event of a type on a client (fails after 5 s instead of hanging the test). */
