@@ -46,10 +46,14 @@ import { createLogger, type Logger } from './logger';
 import { Origin } from './origin/origin';
 import type { EndReason, LiveStreamInfo, OriginEvents, OriginStats, PlayInfo } from './origin/origin-types';
 import { UrlIssuer } from './url-issuer';
+// [signal] signalling service mounted on the shared port (server/signal/mount-signal.ts)
+import { MountedSignal, type MountSignalOptions } from './signal/mount-signal';
 
 export interface LinkMicServerOptions extends ServerConfigInput {
   /** A pino logger; by default one at `logLevel` on stderr. */
   readonly logger?: Logger;
+  /** [signal] Options of the signalling service (/signal, POST /api/dev-login). */
+  readonly signal?: MountSignalOptions;
 }
 
 export interface ReadyInfo {
@@ -70,6 +74,8 @@ export class LinkMicServer {
   readonly events: TypedEmitter<LinkMicServerEvents>;
   /** Issues signed URLs pointing at this server (read after start(): ports may be ephemeral). */
   readonly urls: UrlIssuer;
+  /** [signal] The signalling service on this server's HTTP port (a fresh one per start). */
+  readonly signal: MountedSignal;
   private readonly table = new RouteTable();
   private readonly closeHooks = new Set<() => void | Promise<void>>();
   private state: 'idle' | 'starting' | 'running' | 'closing' = 'idle';
@@ -80,7 +86,7 @@ export class LinkMicServer {
   private ownsDataDir = false;
 
   constructor(options: LinkMicServerOptions = {}) {
-    const { logger, ...config } = options;
+    const { logger, signal, ...config } = options;
     this.config = parseServerConfig(config);
     this.log = logger ?? createLogger({ level: this.config.logLevel });
     this.events = new TypedEmitter<LinkMicServerEvents>((error, event) => this.log.error({ err: error, event }, 'server event listener threw'));
@@ -95,6 +101,7 @@ export class LinkMicServer {
     this.table.addRoute('GET', '/api/stats', (_req, res) => sendJson(res, 200, this.stats()));
     this.table.addRoute('*', '/live/', (req, res) => this.requireOrigin().handleFlvRequest(req, res));
     this.table.addUpgradeHandler('/live/', (req, socket, head) => this.requireOrigin().handleFlvUpgrade(req, socket, head));
+    this.signal = new MountedSignal(this, signal); // [signal]
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------

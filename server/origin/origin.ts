@@ -27,6 +27,7 @@ import {
   parseQuery,
   toErrorPayload,
   type ErrorCode,
+  type ErrorPayload,
   type PlayProtocol,
   type SessionId,
 } from '../../common';
@@ -689,14 +690,14 @@ function delay(ms: number): Promise<void> {
 }
 
 function sendJsonError(res: ServerResponse, status: number, error: unknown): void {
-  const payload = toErrorPayload(error);
+  const payload = error instanceof Error ? toErrorPayload(error) : (error as ErrorPayload);
   const body = JSON.stringify({ error: payload });
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Access-Control-Allow-Origin': '*' });
   res.end(body);
 }
 
 function rejectUpgrade(socket: Duplex, status: number, error: unknown): void {
-  const body = JSON.stringify({ error: toErrorPayload(error) });
+  const body = JSON.stringify({ error: error instanceof Error ? toErrorPayload(error) : (error as ErrorPayload) });
   socket.end(
     `HTTP/1.1 ${status} ${status === 429 ? 'Too Many Requests' : status === 403 ? 'Forbidden' : 'Bad Request'}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
