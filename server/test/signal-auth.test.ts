@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE_AUTH_FAILED } from '../../common/signal/messages';
 import { mintUserToken, verifyUserToken } from '../signal/user-sig';
-import { RawSocket, startSignalServer, TEST_TOKEN_KEY, type SignalTestServer } from './signal-harness';
+import type { RawSocket} from './signal-harness';
+import { startSignalServer, TEST_TOKEN_KEY, type SignalTestServer } from './signal-harness';
 
 describe('signal identity', () => {
   let server: SignalTestServer;

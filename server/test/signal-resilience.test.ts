@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalClient } from '../../common/signal/signal-client';
 import { nextEvent, startSignalServer, waitFor, type SignalTestServer } from './signal-harness';
 
 describe('reconnects and restarts', () => {
