@@ -63,7 +63,8 @@ const pushRequestSchema = z.object({
   url: z.string().regex(/^(rtmps?|srt|rtsp|file):\/\/\S+$|^\/\S+$/, 'an rtmp:// URL'),
   role: z.enum(['big', 'small']),
   sources: sourceSetupSchema,
-  settings: encoderSettingsSchema.partial().optional(),
+  // validated with the preset merged in (resolveSettings), so errors name `settings.<field>`
+  settings: z.record(z.string(), z.unknown()).optional(),
   encoder: encoderPreferenceSchema.optional(),
 });
 
@@ -230,7 +231,7 @@ export class PushEngine extends TypedEmitter<PushEngineEvents> {
 
   private async doStart(input: PushRequest): Promise<void> {
     const request = parseRequest(input);
-    const settings = resolveSettings(request.role, request.settings);
+    const settings = resolveSettings(request.role, request.settings as Partial<EncoderSettings> | undefined);
     const sources: SourceSetup = request.sources;
     const selection = await this.selectEncoder(request.encoder ?? 'auto', settings.hardwareEncode);
     const command = buildPushCommand({
