@@ -101,7 +101,8 @@ export class PlayoutBuffer {
   /** Starts playback at `ts` (earlier audio is discarded), fading in. */
   start(ts: number): void {
     this.readPos = Math.max(this.readPos, Math.min(this.tsToIndex(ts), this.writeIndex));
-    this.state = 'playing';
+    // Nothing queued yet at `ts`: wait for it (not an underrun), then fade in.
+    this.state = this.writeIndex - this.readPos > 2 ? 'playing' : 'starved';
     this.gain = 0;
     this.crossfade = null;
   }

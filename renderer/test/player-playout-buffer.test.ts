@@ -96,12 +96,12 @@ describe('PlayoutBuffer', () => {
 
   it('fades out on an underrun and fades back in when audio returns', () => {
     const buffer = new PlayoutBuffer({ sampleRate: RATE, channels: 1 });
-    let ts = pushTone(buffer, 0, 5);
+    const ts = pushTone(buffer, 0, 5);
     buffer.start(0);
     renderMs(buffer, 200); // runs dry after ~107 ms
     expect(buffer.snapshot().state).toBe('starved');
     expect(buffer.snapshot().underruns).toBe(1);
-    ts = pushTone(buffer, ts, 10);
+    pushTone(buffer, ts, 10);
     renderMs(buffer, 100);
     expect(buffer.snapshot().state).toBe('playing');
     expect(buffer.snapshot().clicks).toBe(0);

@@ -1,0 +1,133 @@
+// Co-host audio through Web Audio on the default output device (where Chromium's echo canceller
+// sees it: see the AEC notes), as an AudioWorklet fed with decoded PCM. It is also the master
+// clock of the player.
+import type { PlayoutSnapshot } from '../../common/media/playout-buffer';
+import type { MediaClock } from './media-clock';
+import { PLAYOUT_PROCESSOR_NAME, playoutWorkletSource, type PlayoutCommand, type PlayoutReport } from './playout-worklet';
+
+export class AudioPlayout implements MediaClock {
+  private report: PlayoutReport | null = null;
+  private reportAt = 0;
+  private rate = 1;
+  private closed = false;
+  started = false;
+
+  private constructor(
+    readonly context: AudioContext,
+    private readonly node: AudioWorkletNode,
+    private readonly gain: GainNode,
+  ) {
+    node.port.onmessage = (event: MessageEvent<PlayoutReport>) => {
+      this.report = event.data;
+      this.reportAt = performance.now();
+    };
+  }
+
+  /** Creates the context at the stream's sample rate (no resampling) and loads the worklet. */
+  static async create(sampleRate: number, channels: number): Promise<AudioPlayout> {
+    const context = new AudioContext({ sampleRate, latencyHint: 'interactive' });
+    const url = URL.createObjectURL(new Blob([playoutWorkletSource()], { type: 'text/javascript' }));
+    try {
+      await context.audioWorklet.addModule(url);
+    } catch (error) {
+      await context.close();
+      throw error;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+    const node = new AudioWorkletNode(context, PLAYOUT_PROCESSOR_NAME, {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [Math.max(2, Math.min(channels, 2))],
+      processorOptions: { channels },
+    });
+    const gain = context.createGain();
+    node.connect(gain).connect(context.destination);
+    if (context.state !== 'running') void context.resume().catch(() => undefined);
+    return new AudioPlayout(context, node, gain);
+  }
+
+  /** True while the context runs (autoplay policy may hold it until a user gesture). */
+  get running(): boolean {
+    return this.context.state === 'running';
+  }
+
+  push(ts: number, planes: Float32Array[]): void {
+    this.post({ type: 'push', ts, planes }, planes.map((p) => p.buffer as ArrayBuffer));
+  }
+
+  setVolume(volume: number): void {
+    this.gain.gain.setTargetAtTime(volume, this.context.currentTime, 0.01);
+  }
+
+  setResumeThreshold(ms: number): void {
+    this.post({ type: 'resume-threshold', ms });
+  }
+
+  snapshot(): PlayoutSnapshot | null {
+    return this.report?.snapshot ?? null;
+  }
+
+  readTs(): number | null {
+    const r = this.report;
+    if (!this.started || !r || r.snapshot.readTs === null || r.snapshot.state === 'waiting') return null;
+    if (r.snapshot.state !== 'playing') return r.snapshot.readTs;
+    // Extrapolate between reports (they come every ~21 ms).
+    const elapsed = Math.max(0, Math.min(100, performance.now() - this.reportAt));
+    return r.snapshot.readTs + elapsed * r.snapshot.rate;
+  }
+
+  displayTs(): number | null {
+    const r = this.report;
+    const read = this.readTs();
+    if (read === null || !r || r.snapshot.state !== 'playing') return read;
+    // What is heard now was rendered (reportTime - heardTime) earlier than the reported read head.
+    const heard = this.context.getOutputTimestamp().contextTime ?? this.context.currentTime;
+    const elapsed = Math.max(0, Math.min(100, performance.now() - this.reportAt)) / 1000;
+    return read - Math.max(0, r.contextTime + elapsed - heard) * 1000 * r.snapshot.rate;
+  }
+
+  /** Output latency (ms): between the read head and the speaker. */
+  outputLatencyMs(): number {
+    const read = this.readTs();
+    const shown = this.displayTs();
+    return read === null || shown === null ? 0 : read - shown;
+  }
+
+  queuedMs(): number {
+    return this.report?.snapshot.queuedMs ?? 0;
+  }
+
+  start(ts: number): void {
+    this.started = true;
+    this.post({ type: 'start', ts });
+  }
+
+  seek(ts: number): void {
+    this.post({ type: 'seek', ts });
+  }
+
+  setRate(rate: number): void {
+    if (rate === this.rate) return;
+    this.rate = rate;
+    this.post({ type: 'rate', rate });
+  }
+
+  clear(): void {
+    this.started = false;
+    this.report = null;
+    this.post({ type: 'clear' });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.post({ type: 'stop' });
+    this.node.disconnect();
+    await this.context.close().catch(() => undefined);
+  }
+
+  private post(command: PlayoutCommand, transfer: Transferable[] = []): void {
+    if (!this.closed) this.node.port.postMessage(command, transfer);
+  }
+}

@@ -1,0 +1,85 @@
+// Public contract of the low-latency FLV player: options, states, events, stats.
+import type { ErrorPayload } from '../../common/errors';
+import type { CorrectionKind } from '../../common/media/latency-controller';
+import type { PlayerPreset } from '../../common/presets';
+
+export type PlayerMode = 'link' | 'audience';
+
+export type PlayerState = 'idle' | 'connecting' | 'buffering' | 'playing' | 'reconnecting' | 'closed';
+
+export interface LowLatencyPlayerOptions {
+  /** Origin-direct HTTP-FLV (`http(s)://…/live/{code}.flv`) or WS-FLV (`ws(s)://…`) URL. */
+  readonly url: string;
+  /** Where video is drawn; sized to the stream's picture. */
+  readonly canvas: HTMLCanvasElement;
+  /** 'link' (default): jitter buffer sized from measured jitter under the preset's 200 ms
+   *  ceiling, AEC-friendly Web Audio playout. 'audience': holds the preset's ~1 s. */
+  readonly mode?: PlayerMode;
+  /** Defaults to LINK_PLAYER_PRESET or AUDIENCE_PLAYER_PRESET by mode. */
+  readonly preset?: PlayerPreset;
+  /** 0..1, default 1. */
+  readonly volume?: number;
+  /** Reconnect delays: first, doubling up to max (ms). Defaults 250 / 2000. */
+  readonly reconnectDelayMs?: { readonly initial: number; readonly max: number };
+  /** No bytes for this long means the stream dropped (default 2500 ms link, 4000 ms audience). */
+  readonly dataTimeoutMs?: number;
+  /** Give up after this many reconnect attempts in a row (default: never). */
+  readonly maxReconnectAttempts?: number;
+  /** How often `stats` is emitted (default 1000 ms; 0 turns it off). */
+  readonly statsIntervalMs?: number;
+}
+
+export interface PlayerStats {
+  readonly state: PlayerState;
+  readonly mode: PlayerMode;
+  readonly transport: 'http-flv' | 'ws-flv';
+  /** Estimated delay of what is seen/heard behind the newest media that could have arrived (ms). */
+  readonly latencyMs: number | null;
+  /** Media received but not yet played (ms). */
+  readonly bufferMs: number;
+  /** The jitter buffer the player aims for (ms). */
+  readonly targetMs: number;
+  /** 95th percentile of arrival jitter (ms), stalls and start-up burst excluded. */
+  readonly jitterMs: number;
+  readonly playbackRate: number;
+  /** Frames drawn per second over the last interval. */
+  readonly fps: number;
+  /** Received bitrate over the last interval (kbit/s). */
+  readonly bitrateKbps: number;
+  /** Arrival gaps long enough to count as a stall. */
+  readonly stalls: number;
+  /** Times the audio ran dry. */
+  readonly audioUnderruns: number;
+  readonly corrections: Readonly<Record<CorrectionKind, number>>;
+  /** Decoded video frames never shown (latency correction, late frames). */
+  readonly framesDropped: number;
+  readonly framesDrawn: number;
+  /** Audio skipped by drop corrections (ms). */
+  readonly audioDroppedMs: number;
+  /** Curvature spikes in the audio output (clicks; meaningful with tonal test signals). */
+  readonly audioClicks: number;
+  readonly reconnects: number;
+  readonly video: { readonly codec: string; readonly width: number; readonly height: number } | null;
+  readonly audio: { readonly codec: string; readonly sampleRate: number; readonly channels: number } | null;
+  /** Where the clock comes from: the audio output, or the wall clock (no audio / autoplay held). */
+  readonly clock: 'audio' | 'wall';
+}
+
+export type PlayerEvents = {
+  state: { readonly state: PlayerState };
+  stats: PlayerStats;
+  /** A latency correction started (speed-up, drop to target, skip to keyframe). */
+  correction: { readonly kind: CorrectionKind; readonly lagMs: number; readonly rate: number };
+  /** Arrivals paused this long and then resumed. */
+  stall: { readonly gapMs: number };
+  /** A frame was drawn (for measurements and UIs that overlay the picture). */
+  render: { readonly pts: number; readonly latencyMs: number | null };
+  /** The stream dropped; the player retries in `delayMs`. */
+  reconnect: { readonly attempt: number; readonly delayMs: number; readonly reason: ErrorPayload };
+  /** Media flows again after a reconnect. */
+  reconnect_success: { readonly attempts: number; readonly downtimeMs: number };
+  /** A non-fatal problem (decoder error, unsupported codec, audio unavailable). */
+  error: ErrorPayload;
+  /** Emitted once. `byUser`: close() was called; otherwise the player gave up. */
+  close: { readonly byUser: boolean; readonly reason?: ErrorPayload };
+};
