@@ -4,7 +4,7 @@
 // engine's PCM input). It follows device changes: when the chosen microphone disappears it falls
 // back to the system default, when the default changes it follows it, when the track ends it
 // re-acquires with the same constraints; meanwhile the sink keeps getting (silent) frames.
-import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
+import { TypedEmitter } from '../../common/typed-emitter';
 import { micConstraints, readActiveProcessing, type ActiveProcessingReport, type AudioProcessingFlags } from './audio-processing';
 import { CAPTURE_PROCESSOR_NAME, CAPTURE_WORKLET_SOURCE, type CaptureChunkMessage } from './capture-worklet-source';
 import { LINK_MIC_SAMPLE_RATE, type PcmFrameSink, type PcmSampleFormat } from './pcm-frame';
@@ -24,6 +24,13 @@ export interface MicCaptureOptions {
   readonly mediaDevices?: MediaDevices;
   /** Delays between re-acquire attempts after a loss (the last one repeats). Default 200, 500, 1000, 2000 ms. */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * Also re-reads the device list this often (ms; 0 = never). Chromium on Linux raises
+   * `devicechange` from udev only, so PulseAudio-only devices (Bluetooth headsets, virtual
+   * sources) come and go without the event; and PulseAudio silently moves a stream whose source
+   * vanished. Default 1500 ms.
+   */
+  readonly devicePollMs?: number;
 }
 
 /** Why the capture changed device; the console turns it into a sentence. */
@@ -73,10 +80,11 @@ export class MicCapture {
   /** Serialises acquire work: device events arrive in bursts. */
   private queue: Promise<unknown> = Promise.resolve();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private polling = false;
   private readonly onDeviceChange = (): void => {
     void this.enqueue(() => this.handleDeviceChange());
   };
-  private readonly subscriptions: Disposable[] = [];
 
   private constructor(context: AudioContext, worklet: AudioWorkletNode, options: MicCaptureOptions, mediaDevices: MediaDevices) {
     this.context = context;
@@ -115,6 +123,7 @@ export class MicCapture {
       await context.resume();
       await capture.enqueue(() => capture!.initialAcquire());
       mediaDevices.addEventListener('devicechange', capture.onDeviceChange);
+      capture.startPolling(options.devicePollMs ?? 1500);
       return capture;
     } catch (error) {
       if (capture) await capture.close();
@@ -175,8 +184,8 @@ export class MicCapture {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.pollTimer !== null) clearInterval(this.pollTimer);
     this.mediaDevices.removeEventListener('devicechange', this.onDeviceChange);
-    for (const subscription of this.subscriptions) subscription.dispose();
     this.release();
     this.worklet.port.postMessage('stop');
     this.worklet.port.onmessage = null;
@@ -184,6 +193,24 @@ export class MicCapture {
     await this.context.close().catch(() => undefined);
     this.events.emit('close', { closedByUs });
     this.events.removeAllListeners();
+  }
+
+  private startPolling(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.pollTimer = setInterval(() => {
+      if (this.polling || this.stateValue === 'closed') return;
+      this.polling = true;
+      this.listInputs()
+        .then((inputs) => {
+          const changed = inputsKey(inputs) !== this.knownInputs || (inputs.find((d) => d.deviceId === 'default')?.groupId ?? '') !== this.defaultGroupId;
+          if (changed && this.stateValue !== 'closed') return this.enqueue(() => this.handleDeviceChange());
+          return undefined;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.polling = false;
+        });
+    }, intervalMs);
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -282,9 +309,12 @@ export class MicCapture {
       if (report) this.events.emit('device', { kind: 'recovered', report });
       return;
     }
-    // On the default device: follow it when the set of inputs or the default itself changed.
+    // On the default device: re-open it when the default itself changed or an input went away
+    // (it may have been the one behind the default). A device merely plugged in changes nothing.
     const defaultGroupId = inputs.find((d) => d.deviceId === 'default')?.groupId ?? '';
-    if (inputsKey(inputs) !== before || defaultGroupId !== this.defaultGroupId) {
+    const present = new Set(inputs.map((d) => d.deviceId));
+    const removed = before.split('\n').some((line) => line !== '' && !present.has(line.split('|')[0] ?? ''));
+    if (removed || defaultGroupId !== this.defaultGroupId) {
       const report = await this.replaceOrWait(null);
       if (report) this.events.emit('device', { kind: 'followed-default', report });
     }
