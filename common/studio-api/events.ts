@@ -4,7 +4,7 @@ import type { Layout } from '../layout';
 import type { StudioSettings } from './inputs';
 import type { LinkRequestView, LinkView, LiveStatus, PkInviteView, PkView, PushStats, StudioState } from './state';
 
-export interface StudioEvents {
+export type StudioEvents = {
   /** The whole snapshot, after any change (coalesced). */
   state: StudioState;
   /** Push statistics, about twice a second while live. */
@@ -25,7 +25,7 @@ export interface StudioEvents {
   settings: StudioSettings;
   /** Something failed outside a method call (push died, signal lost, audio frame refused…). */
   error: ErrorPayload & { context: string };
-}
+};
 
 export type StudioEventName = keyof StudioEvents;
 

@@ -1,0 +1,42 @@
+// Wires StudioCore to the real parts: the push engine, the embedded LinkMicServer / a remote
+// server through the SignalClient, settings and secrets stores under a data folder.
+import path from 'node:path';
+import type { LogLevel } from '../../server';
+import type { EngineLogger } from '../engine/logger';
+import { FileSecretStore, type SecretStore } from '../settings/secret-store';
+import { FileSettingsStore, type SettingsStore } from '../settings/settings-store';
+import { EngineAdapter } from './engine-adapter';
+import type { CoreLogger } from './ports';
+import type { EmbeddedServer } from './embedded-server';
+import { createServerConnector } from './server-connector';
+import { StudioCore } from './studio-core';
+
+export interface CreateStudioCoreOptions {
+  /** Where settings.json and secrets.json live (the app's userData, or a test folder). */
+  readonly dataDir: string;
+  /** Overrides the stores (e.g. the Electron safeStorage secret store). */
+  readonly settings?: SettingsStore;
+  readonly secrets?: SecretStore;
+  /** The app's resources folder (bundled ffmpeg). */
+  readonly resourcesDir?: string;
+  readonly serverLogLevel?: LogLevel;
+  readonly engineLogger?: EngineLogger;
+  readonly logger?: CoreLogger;
+  readonly onEmbeddedServer?: (server: EmbeddedServer) => void;
+}
+
+export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
+  return new StudioCore({
+    settings: options.settings ?? new FileSettingsStore(path.join(options.dataDir, 'settings.json')),
+    secrets: options.secrets ?? new FileSecretStore(path.join(options.dataDir, 'secrets.json')),
+    engine: new EngineAdapter({
+      ...(options.resourcesDir === undefined ? {} : { resourcesDir: options.resourcesDir }),
+      ...(options.engineLogger === undefined ? {} : { logger: options.engineLogger }),
+    }),
+    connectServer: createServerConnector({
+      ...(options.serverLogLevel === undefined ? {} : { serverLogLevel: options.serverLogLevel }),
+      ...(options.onEmbeddedServer === undefined ? {} : { onEmbeddedServer: options.onEmbeddedServer }),
+    }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+}

@@ -1,0 +1,33 @@
+// Builds `window.studio` from the contract's lists: one function per method (invoke on
+// `studio:<method>`), `sendAudioFrame` (send on `studio:audio-frame`) and `on(event)` for the
+// contract's events only. No logic: envelopes pass through as main returns them.
+import { AUDIO_FRAME_CHANNEL, eventChannel, isStudioEventName, methodChannel, STUDIO_METHODS } from '../common/studio-api';
+import type { StudioEventName, StudioEvents, StudioWindowApi } from '../common/studio-api';
+
+/** The part of Electron's ipcRenderer the bridge uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  send(channel: string, ...args: unknown[]): void;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+export function createStudioWindowApi(ipc: IpcRendererLike): StudioWindowApi {
+  const api: Record<string, unknown> = {};
+  for (const method of STUDIO_METHODS) {
+    const channel = methodChannel(method);
+    api[method] = (input?: unknown) => ipc.invoke(channel, input);
+  }
+  api.sendAudioFrame = (frame: ArrayBuffer) => ipc.send(AUDIO_FRAME_CHANNEL, frame);
+  api.on = <E extends StudioEventName>(event: E, listener: (payload: StudioEvents[E]) => void) => {
+    if (!isStudioEventName(event)) throw new TypeError(`unknown studio event ${String(event)}`);
+    // Never hand the renderer the IpcRendererEvent (it carries `sender`).
+    const wrapped = (_event: unknown, payload: unknown) => listener(payload as StudioEvents[E]);
+    const channel = eventChannel(event);
+    ipc.on(channel, wrapped);
+    return () => {
+      ipc.removeListener(channel, wrapped);
+    };
+  };
+  return Object.freeze(api) as unknown as StudioWindowApi;
+}
