@@ -3,7 +3,8 @@
 // (fresh state) per start of the server; the server's close closes it first, politely (code 4500),
 // so clients reconnect with backoff and re-announce.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Disposable } from '../../common/typed-emitter';
 import { DEV_LOGIN_PATH, SIGNAL_PATH } from '../../common/signal/messages';
 import type { OriginEventsLike, SignalLogger, SignalServiceOptions } from './deps';
@@ -24,8 +25,8 @@ export interface SignalHostServer {
   readonly events: OriginEventsLike & { on(event: 'ready', listener: () => void): Disposable };
   readonly running: boolean;
   readonly log: { info(fields: object, message: string): void; warn(fields: object, message: string): void; child(bindings: object): SignalHostServer['log'] };
-  addRoute(method: 'POST', pathPrefix: string, handler: (req: IncomingMessage, res: import('node:http').ServerResponse) => void | Promise<void>): Disposable;
-  addUpgradeHandler(pathPrefix: string, handler: (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void): Disposable;
+  addRoute(method: 'POST', pathPrefix: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Disposable;
+  addUpgradeHandler(pathPrefix: string, handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): Disposable;
   onClose(hook: () => void | Promise<void>): Disposable;
 }
 
