@@ -11,7 +11,7 @@ import { HttpFlvPlayer, WsFlvPlayer, type FlvTag } from './helpers/flv-reader';
 import { startTestServer, waitFor } from './helpers/media';
 import { RawRtmpClient } from './helpers/raw-rtmp-client';
 
-function countResources(): Record<string, number> {
+function countResources(): { TCPServerWrap: number; TCPSocketWrap: number; Timeout: number } {
   const counts: Record<string, number> = {};
   for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
   return { TCPServerWrap: counts.TCPServerWrap ?? 0, TCPSocketWrap: counts.TCPSocketWrap ?? 0, Timeout: counts.Timeout ?? 0 };

@@ -12,7 +12,7 @@ export interface FlvTag {
 
 /** Incremental FLV parser: feed bytes, get tags. */
 export class FlvParser {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private headerDone = false;
   headerFlags = -1;
 

@@ -38,7 +38,7 @@ export class RawRtmpClient extends EventEmitter {
   endedByServer = false;
   readonly statuses: RtmpStatus[] = [];
   private handshakeDone = false;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private inChunkSize = 128;
   private readonly chunks = new Map<number, ChunkState>();
   private streamId = 0;
