@@ -4,7 +4,7 @@
 // Model. Every frame carries a media timestamp `ts` and arrives at `arrival` (local clock). The
 // smallest `arrival - ts` seen recently is the path delay of a frame that came straight through:
 // the live edge at time `now` is `now - edgeOffset`. A frame's jitter is how much later than that it
-// arrived. The jitter buffer (the delay the playout keeps behind the live edge) is the 95th
+// arrived. The jitter buffer (the delay the playout keeps behind the live edge) is the 99th
 // percentile of that jitter plus a margin, clamped to [floor, ceiling]: the guide's 200 ms is the
 // ceiling, not the floor. Start-up GOP backlogs and stalls (a gap in arrivals followed by a burst)
 // are not jitter: they are excluded from the estimate and corrected instead, so delay never
@@ -160,7 +160,7 @@ export class LatencyController {
     return this.target;
   }
 
-  /** 95th percentile of the measured arrival jitter (ms), stalls and bursts excluded. */
+  /** 99th percentile of the measured arrival jitter (ms), stalls and bursts excluded. */
   get jitterMs(): number {
     return this.jitter;
   }
@@ -239,7 +239,8 @@ export class LatencyController {
     this.lastTargetUpdate = now;
     if (jitters.length < 20) return;
     jitters.sort((a, b) => a - b);
-    this.jitter = jitters[Math.min(jitters.length - 1, Math.floor(jitters.length * 0.95))]!;
+    // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
+    this.jitter = jitters[Math.min(jitters.length - 1, Math.floor(jitters.length * 0.99))]!;
     const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
     // Grow at once (the next frame may be that late), shrink gently (20 ms per second).
     this.target = wanted >= this.target ? wanted : Math.max(wanted, this.target - elapsed * 0.02);

@@ -58,6 +58,8 @@ export class PlayoutBuffer {
   private state: PlayoutState = 'waiting';
   private rate = 1;
   private gain = 0;
+  /** Silent samples still to play before the read head (a start before the oldest audio). */
+  private leadIn = 0;
   private readonly values: Float64Array;
   private crossfade: Crossfade | null = null;
   private resumeSamples: number;
@@ -101,8 +103,11 @@ export class PlayoutBuffer {
   /** Starts playback at `ts` (earlier audio is discarded), fading in. */
   start(ts: number): void {
     this.readPos = Math.max(this.readPos, Math.min(this.tsToIndex(ts), this.writeIndex));
+    // Starting before the oldest queued audio: play silence up to it (the buffer fills meanwhile).
+    const first = this.anchors[0];
+    this.leadIn = first && ts < first.ts ? Math.round(((first.ts - ts) * this.options.sampleRate) / 1000) : 0;
     // Nothing queued yet at `ts`: wait for it (not an underrun), then fade in.
-    this.state = this.writeIndex - this.readPos > 2 ? 'playing' : 'starved';
+    this.state = this.leadIn > 0 || this.writeIndex - this.readPos > 2 ? 'playing' : 'starved';
     this.gain = 0;
     this.crossfade = null;
   }
@@ -121,6 +126,12 @@ export class PlayoutBuffer {
    * ms; while waiting or starved, simply discards. Never jumps backwards.
    */
   seek(ts: number): void {
+    if (this.leadIn > 0) {
+      const current = this.indexToTs(this.readPos) - (this.leadIn / this.options.sampleRate) * 1000;
+      const skip = Math.min(this.leadIn, Math.max(0, ((ts - current) * this.options.sampleRate) / 1000));
+      this.leadIn -= skip;
+      if (this.leadIn > 0) return;
+    }
     const target = Math.min(this.tsToIndex(ts), this.writeIndex - this.fade * 2);
     const skip = Math.floor(target - this.readPos);
     if (skip <= 0) return;
@@ -152,6 +163,7 @@ export class PlayoutBuffer {
     this.readPos = this.writeIndex;
     this.state = 'waiting';
     this.crossfade = null;
+    this.leadIn = 0;
   }
 
   /** Fills `out` (one array per output channel, all of length `frames`). */
@@ -170,7 +182,7 @@ export class PlayoutBuffer {
   snapshot(): PlayoutSnapshot {
     return {
       state: this.state,
-      readTs: this.anchors.length === 0 ? null : this.indexToTs(this.readPos),
+      readTs: this.anchors.length === 0 ? null : this.indexToTs(this.readPos) - (this.leadIn / this.options.sampleRate) * 1000,
       queuedMs: ((this.writeIndex - this.readPos) / this.options.sampleRate) * 1000,
       rate: this.rate,
       underruns: this.underruns,
@@ -184,6 +196,10 @@ export class PlayoutBuffer {
   private next(values: Float64Array): void {
     values.fill(0);
     if (this.state === 'waiting') return;
+    if (this.leadIn > 0) {
+      this.leadIn = Math.max(0, this.leadIn - this.rate);
+      return;
+    }
     const available = this.writeIndex - this.readPos;
     if (this.state === 'starved') {
       if (available < this.resumeSamples) return;

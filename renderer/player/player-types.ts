@@ -39,7 +39,7 @@ export interface PlayerStats {
   readonly bufferMs: number;
   /** The jitter buffer the player aims for (ms). */
   readonly targetMs: number;
-  /** 95th percentile of arrival jitter (ms), stalls and start-up burst excluded. */
+  /** 99th percentile of arrival jitter (ms), stalls and start-up burst excluded. */
   readonly jitterMs: number;
   readonly playbackRate: number;
   /** Frames drawn per second over the last interval. */

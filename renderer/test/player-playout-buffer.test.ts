@@ -115,4 +115,17 @@ describe('PlayoutBuffer', () => {
     buffer.start(0); // never backwards
     expect(buffer.snapshot().readTs!).toBeGreaterThanOrEqual(799);
   });
+
+  it('plays silence up to the oldest audio when started before it (a jitter buffer filling)', () => {
+    const buffer = new PlayoutBuffer({ sampleRate: RATE, channels: 1 });
+    pushTone(buffer, 1000, 30);
+    buffer.start(700);
+    expect(buffer.snapshot().readTs).toBeCloseTo(700, 0);
+    const [head] = renderMs(buffer, 250);
+    expect(Math.max(...head!.map(Math.abs))).toBe(0);
+    expect(buffer.snapshot().readTs).toBeCloseTo(950, 0);
+    const [tail] = renderMs(buffer, 100);
+    expect(Math.max(...tail!)).toBeGreaterThan(0.45);
+    expect(buffer.snapshot().clicks).toBe(0);
+  });
 });
