@@ -22,11 +22,11 @@ export interface DeviceList {
   readonly problems: readonly string[];
 }
 
-/** Parses `ffmpeg -sources pulse|alsa|v4l2` (`* name [description]` lines; `*` marks the default). */
+/** Parses `ffmpeg -sources pulse|alsa|v4l2` (`* name [description] (media types)` lines; `*` marks the default). */
 export function parseSourcesOutput(text: string): Array<{ id: string; label: string; isDefault: boolean }> {
   const result: Array<{ id: string; label: string; isDefault: boolean }> = [];
   for (const line of text.split('\n')) {
-    const match = /^\s*(\*)?\s+(\S+)\s+\[(.*)\]\s*$/.exec(line);
+    const match = /^\s*(\*)?\s+(\S+)\s+\[(.*?)\](?:\s+\([^)]*\))?\s*$/.exec(line);
     if (match) result.push({ id: match[2] as string, label: match[3] as string, isDefault: match[1] === '*' });
   }
   return result;
@@ -106,7 +106,12 @@ async function listV4l2Cameras(): Promise<CaptureDevice[]> {
   return result;
 }
 
-export async function listDevices(ffmpeg: FfmpegInfo, logger: EngineLogger, platform: NodeJS.Platform = process.platform): Promise<DeviceList> {
+export async function listDevices(
+  ffmpeg: FfmpegInfo,
+  logger: EngineLogger,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DeviceList> {
   const problems: string[] = [];
   const has = (device: string): boolean => ffmpeg.inputDevices.includes(device);
   if (platform === 'linux') {
@@ -116,7 +121,7 @@ export async function listDevices(ffmpeg: FfmpegInfo, logger: EngineLogger, plat
     const microphones: CaptureDevice[] = [];
     for (const api of ['pulse', 'alsa'] as const) {
       if (!has(api)) continue;
-      const result = await runFfmpeg(ffmpeg.path, ['-sources', api], logger, { name: `sources:${api}`, timeoutMs: 5000 });
+      const result = await runFfmpeg(ffmpeg.path, ['-sources', api], logger, { name: `sources:${api}`, timeoutMs: 5000, env });
       const found = parseSourcesOutput(result.stdout);
       if (found.length === 0 && (result.code !== 0 || result.errorLine !== '')) problems.push(`${api}: ${result.errorLine || 'cannot list sources'}`);
       for (const source of found) microphones.push({ id: source.id, label: source.label, api });
@@ -126,7 +131,7 @@ export async function listDevices(ffmpeg: FfmpegInfo, logger: EngineLogger, plat
   if (platform === 'win32') {
     const screens: CaptureDevice[] = [{ id: 'desktop', label: 'Desktop (all screens)', api: 'gdigrab' }];
     if (ffmpeg.filters.includes('ddagrab')) screens.push({ id: '0', label: 'Screen 1 (Desktop Duplication)', api: 'ddagrab' });
-    const result = await runFfmpeg(ffmpeg.path, ['-list_devices', 'true', '-f', 'dshow', '-i', 'dummy'], logger, { name: 'sources:dshow', timeoutMs: 10_000 });
+    const result = await runFfmpeg(ffmpeg.path, ['-list_devices', 'true', '-f', 'dshow', '-i', 'dummy'], logger, { name: 'sources:dshow', timeoutMs: 10_000, env });
     const dshow = parseDshowDevices(result.stderrTail);
     return {
       screens,
@@ -136,7 +141,7 @@ export async function listDevices(ffmpeg: FfmpegInfo, logger: EngineLogger, plat
     };
   }
   if (platform === 'darwin') {
-    const result = await runFfmpeg(ffmpeg.path, ['-f', 'avfoundation', '-list_devices', 'true', '-i', ''], logger, { name: 'sources:avfoundation', timeoutMs: 10_000 });
+    const result = await runFfmpeg(ffmpeg.path, ['-f', 'avfoundation', '-list_devices', 'true', '-i', ''], logger, { name: 'sources:avfoundation', timeoutMs: 10_000, env });
     const avf = parseAvfoundationDevices(result.stderrTail);
     const screens = avf.video.filter((d) => /^Capture screen/i.test(d.name));
     const cameras = avf.video.filter((d) => !/^Capture screen/i.test(d.name));

@@ -310,7 +310,7 @@ export async function runFfmpeg(
   ffmpegPath: string,
   args: readonly string[],
   logger: EngineLogger,
-  options: { name: string; timeoutMs?: number; stderrTailLines?: number },
+  options: { name: string; timeoutMs?: number; stderrTailLines?: number; env?: NodeJS.ProcessEnv },
 ): Promise<FfmpegRunResult> {
   const proc = new FfmpegProcess(
     {
@@ -320,6 +320,7 @@ export async function runFfmpeg(
       mode: 'spawn',
       timeoutMs: options.timeoutMs ?? 15_000,
       stderrTailLines: options.stderrTailLines ?? 400,
+      ...(options.env ? { env: options.env } : {}),
     },
     logger,
   );

@@ -2,7 +2,9 @@
 // wall-clock timeline: every tick it writes exactly the samples real time asks for, taking the
 // renderer's frames first and filling the rest with silence, so the audio never stalls when the
 // renderer sends nothing and stays in step with a live video device. ffmpeg stamps raw PCM by
-// sample count, so sample count = elapsed wall-clock time keeps audio and video in sync.
+// sample count, so sample count = elapsed wall-clock time keeps audio and video in sync. A small
+// jitter buffer (`jitterMs`) absorbs the renderer's delivery jitter: after an underrun the feeder
+// writes silence until that much renderer audio is queued again, instead of chopping the voice.
 import type { Writable } from 'node:stream';
 import { AUDIO_SAMPLE_RATE } from '../../common/presets';
 import { ValidationError } from '../../common/errors';
@@ -18,14 +20,18 @@ export interface PcmFeederStats {
   readonly silenceSamples: number;
   /** Renderer samples dropped because they arrived faster than real time (latency cap). */
   readonly droppedSamples: number;
+  /** Times the renderer's audio ran dry while playing (each followed by re-buffering). */
+  readonly underruns: number;
 }
 
 export interface PcmFeederOptions {
   readonly format: PcmFormat;
   readonly sampleRate?: number;
   readonly tickMs?: number;
-  /** Renderer audio queued beyond this is dropped (oldest first) to keep latency bounded. */
+  /** Renderer audio queued beyond this is dropped (oldest first) to keep latency bounded. Default 200 ms. */
   readonly maxQueueMs?: number;
+  /** Renderer audio to queue before playing it out (after start and after each underrun). Default 40 ms. */
+  readonly jitterMs?: number;
 }
 
 export class PcmFeeder {
@@ -34,6 +40,9 @@ export class PcmFeeder {
   private readonly sampleRate: number;
   private readonly tickMs: number;
   private readonly maxQueueBytes: number;
+  private readonly jitterBytes: number;
+  private playing = false;
+  private underruns = 0;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private out: Writable | undefined;
@@ -53,10 +62,11 @@ export class PcmFeeder {
     this.sampleRate = options.sampleRate ?? AUDIO_SAMPLE_RATE;
     this.tickMs = options.tickMs ?? 10;
     this.maxQueueBytes = Math.round(((options.maxQueueMs ?? 200) / 1000) * this.sampleRate) * this.bytesPerSample;
+    this.jitterBytes = Math.min(this.maxQueueBytes, Math.round(((options.jitterMs ?? 40) / 1000) * this.sampleRate) * this.bytesPerSample);
   }
 
   get stats(): PcmFeederStats {
-    return { rendererSamples: this.renderer, silenceSamples: this.silence, droppedSamples: this.dropped };
+    return { rendererSamples: this.renderer, silenceSamples: this.silence, droppedSamples: this.dropped, underruns: this.underruns };
   }
 
   get attached(): boolean {
@@ -116,7 +126,8 @@ export class PcmFeeder {
     const wantBytes = due * this.bytesPerSample;
     const chunk = Buffer.alloc(wantBytes); // zero = silence in both formats
     let filled = 0;
-    while (filled < wantBytes && this.queue.length > 0) {
+    if (!this.playing && this.queuedBytes >= this.jitterBytes) this.playing = true;
+    while (this.playing && filled < wantBytes && this.queue.length > 0) {
       const head = this.queue[0] as Buffer;
       const take = Math.min(head.length, wantBytes - filled);
       head.copy(chunk, filled, 0, take);
@@ -124,6 +135,11 @@ export class PcmFeeder {
       if (take === head.length) this.queue.shift();
       else this.queue[0] = head.subarray(take);
       this.queuedBytes -= take;
+    }
+    if (this.playing && filled < wantBytes) {
+      // Underrun: the renderer is late or stopped. Silence now, and re-buffer before playing again.
+      this.playing = false;
+      if (filled > 0) this.underruns += 1;
     }
     this.renderer += filled / this.bytesPerSample;
     this.silence += (wantBytes - filled) / this.bytesPerSample;

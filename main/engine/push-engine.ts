@@ -32,6 +32,8 @@ export interface PushEngineOptions {
   readonly refusalAfter?: number;
   readonly closeTimeoutMs?: number;
   readonly encoderOptions?: EncoderArgsOptions;
+  /** Environment of every ffmpeg the engine runs (default: this process's), e.g. DISPLAY, PULSE_SERVER. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface PushRequest {
@@ -177,7 +179,7 @@ export class PushEngine extends TypedEmitter<PushEngineEvents> {
   }
 
   listDevices(): Promise<DeviceList> {
-    return listDevices(this.ffmpeg, this.logger, this.platform);
+    return listDevices(this.ffmpeg, this.logger, this.platform, this.options.env);
   }
 
   /**
@@ -254,6 +256,7 @@ export class PushEngine extends TypedEmitter<PushEngineEvents> {
         refusalAfter: this.options.refusalAfter,
         finite: sources.video.kind === 'file' && sources.video.loop === false,
         closeTimeoutMs: this.options.closeTimeoutMs,
+        env: this.options.env,
       },
       this.logger,
     );

@@ -29,6 +29,8 @@ export interface PusherOptions {
   /** The video source ends (a non-looping file): a clean exit after live is `ended`, not a drop. */
   readonly finite?: boolean;
   readonly closeTimeoutMs?: number;
+  /** ffmpeg's environment (default: this process's), e.g. PULSE_SERVER. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Lines that mean ffmpeg failed on the network side (the output), not on an input or the encoder. */
@@ -168,6 +170,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
         mode: 'progress',
         extraPipes: command.pcm ? 1 : 0,
         closeTimeoutMs: this.options.closeTimeoutMs ?? 3000,
+        ...(this.options.env ? { env: this.options.env } : {}),
       },
       this.logger,
     );
