@@ -1,7 +1,7 @@
 // Lists capture devices per OS: X displays, v4l2 cameras and PulseAudio/ALSA sources (Linux);
 // DirectShow devices and the desktop (Windows); AVFoundation devices and screens (macOS).
 import { readdir, readFile } from 'node:fs/promises';
-import { runFfmpeg } from './ffmpeg-process';
+import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
 import type { FfmpegInfo } from './ffmpeg-locator';
 import type { EngineLogger } from './logger';
 

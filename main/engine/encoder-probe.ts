@@ -3,7 +3,7 @@
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
 import { LinkMicError } from '../../common/errors';
 import { encoderArgs, hardwareEncoderOrder, type EncoderArgsOptions, type VideoEncoder } from './encoder-args';
-import { runFfmpeg } from './ffmpeg-process';
+import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
 import type { FfmpegInfo } from './ffmpeg-locator';
 import type { EngineLogger } from './logger';
 

@@ -3,7 +3,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LinkMicError } from '../../common/errors';
-import { runFfmpeg } from './ffmpeg-process';
+import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
 import type { EngineLogger } from './logger';
 
 export type FfmpegOrigin = 'setting' | 'bundled' | 'path';

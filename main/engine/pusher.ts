@@ -3,9 +3,9 @@
 import net from 'node:net';
 import { LinkMicError, InvalidStateError, type ErrorPayload } from '../../common/errors';
 import { TypedEmitter } from '../../common/typed-emitter';
-import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process';
-import type { FfmpegProgress } from './ffmpeg-progress';
-import { findServerRefusal, looksLikeConnectFailure } from './ffmpeg-stderr';
+import { FfmpegProcess, type FfmpegExit } from '../../server/ffmpeg/ffmpeg-process';
+import type { FfmpegProgress } from '../../server/ffmpeg/ffmpeg-progress';
+import { findServerRefusal, looksLikeConnectFailure } from '../../server/ffmpeg/ffmpeg-stderr';
 import type { VideoEncoder } from './encoder-args';
 import type { EngineLogger } from './logger';
 import { PcmFeeder, type PcmFrame } from './pcm-feeder';

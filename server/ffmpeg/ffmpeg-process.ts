@@ -1,4 +1,4 @@
-// The one child-process wrapper for every ffmpeg the app runs (push, probe, later pull and mix),
+// The one child-process wrapper for every ffmpeg the app runs (push, probe, mix; shared by main/engine and server/mixer),
 // after mediasoup's Worker.ts: it tells "failed before ready" (with ffmpeg's own message) from
 // "died after ready" (code, signal), never reports an exit it caused, parses `-progress` for stats,
 // logs stderr line by line, and has an idempotent close(): 'q' on stdin, SIGKILL after a timeout.
@@ -14,7 +14,7 @@ import { InvalidStateError, LinkMicError } from '../../common/errors';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpeg-progress';
 import { pickErrorLine } from './ffmpeg-stderr';
 import type { FfmpegExit, FfmpegFailure, FfmpegProcessEvents, FfmpegProcessOptions } from './ffmpeg-process-types';
-import type { EngineLogger } from './logger';
+import type { Logger as EngineLogger } from 'pino';
 
 export type { FfmpegExit, FfmpegFailure, FfmpegProcessEvents, FfmpegProcessOptions } from './ffmpeg-process-types';
 
