@@ -1,0 +1,258 @@
+// npm run bench:origin — transit latency through the origin and HTTP-FLV fan-out on this machine.
+//
+// The origin runs as the real headless CLI in its own process. This process is both the encoder
+// (a raw RTMP publisher at the big host's rate: 15 fps video at ~800 kbps plus 48 kHz AAC-sized
+// audio frames) and the audience (HTTP-FLV viewers). Every packet carries the wall-clock time it
+// was written (performance.now() of this process); transit latency is its arrival time at each
+// viewer minus that stamp. Steps of 24, 100, 250, 500, 1000 viewers, each measured for a bounded
+// window; the sweep stops at the first step whose p99 passes 100 ms.
+// The last line printed is one JSON object with the figures.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { BIG_HOST_PRESET, sign } from '../common';
+import { FlvParser } from '../server/test/helpers/flv-reader';
+import { RawRtmpClient } from '../server/test/helpers/raw-rtmp-client';
+
+const STEPS = [24, 100, 250, 500, 1000];
+const P99_LIMIT_MS = 100;
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 5000);
+const CONNECT_TIMEOUT_MS = 20_000;
+const KEY = 'bench-origin-key';
+const STREAM = 'bench';
+const MAGIC = 0x4c4d4243; // "LMBC"
+
+const require = createRequire(import.meta.url);
+
+interface Step {
+  viewers: number;
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  serverCpuPct: number;
+  serverRssMb: number;
+  viewersDropped: number;
+}
+
+function log(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[index]! * 100) / 100;
+}
+
+/** CPU seconds (user + system) and RSS of a process, from /proc. */
+function procStats(pid: number): { cpuSec: number; rssMb: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const rssPages = Number(fields[21]);
+    return { cpuSec: ticks / 100, rssMb: Math.round((rssPages * 4096) / 1024 / 1024) };
+  } catch {
+    return { cpuSec: NaN, rssMb: NaN };
+  }
+}
+
+async function startOrigin(): Promise<{ pid: number; rtmpPort: number; httpPort: number; stop: () => Promise<void> }> {
+  // `node --import tsx` (not the tsx CLI, which runs the script in a second process) so the
+  // CPU and RSS read from /proc are the origin's own.
+  const cli = path.resolve(import.meta.dirname, '..', 'server', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx/esm')).href, cli, '--rtmp-port', '0', '--http-port', '0', '--key', KEY, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ rtmpPort: number; httpPort: number }>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const line = out.split('\n').find((l) => l.includes('"ready"'));
+      if (line) resolve(JSON.parse(line) as { rtmpPort: number; httpPort: number });
+    });
+    child.once('exit', (code) => reject(new Error(`origin exited with ${code} before ready`)));
+  });
+  return {
+    pid: child.pid!,
+    ...ready,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+class Publisher {
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private readonly startedAt = performance.now();
+  private nextVideoAt = 0;
+  private nextAudioAt = 0;
+  private readonly videoBytes = Math.round((BIG_HOST_PRESET.videoBitrateKbps * 1000) / 8 / BIG_HOST_PRESET.fps);
+  private readonly gop = BIG_HOST_PRESET.fps * BIG_HOST_PRESET.gopSeconds;
+  private videoFrames = 0;
+
+  constructor(private readonly client: RawRtmpClient) {}
+
+  start(): void {
+    this.client.sendMetadata({ width: BIG_HOST_PRESET.width, height: BIG_HOST_PRESET.height, framerate: BIG_HOST_PRESET.fps, videocodecid: 7, audiocodecid: 10 });
+    this.client.sendVideoHeader();
+    this.client.sendAudioHeader();
+    const tick = (): void => {
+      const now = performance.now() - this.startedAt;
+      while (this.nextAudioAt <= now) {
+        this.client.sendAudio(Math.round(this.nextAudioAt), this.stamped(170));
+        this.nextAudioAt += 1024 / 48;
+      }
+      while (this.nextVideoAt <= now) {
+        this.client.sendVideo(Math.round(this.nextVideoAt), this.videoFrames % this.gop === 0, this.stamped(this.videoBytes));
+        this.videoFrames += 1;
+        this.nextVideoAt += 1000 / BIG_HOST_PRESET.fps;
+      }
+      this.timer = setTimeout(tick, Math.max(1, Math.min(this.nextAudioAt, this.nextVideoAt) - (performance.now() - this.startedAt)));
+    };
+    tick();
+  }
+
+  /** A body whose first 16 bytes are magic, sequence and the write time. */
+  private stamped(size: number): Buffer {
+    const body = Buffer.alloc(Math.max(16, size));
+    body.writeUInt32BE(MAGIC, 0);
+    body.writeUInt32BE(this.seq++ >>> 0, 4);
+    body.writeDoubleBE(performance.now(), 8);
+    return body;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+class Viewer {
+  gotMedia = false;
+  closed = false;
+  private readonly request: http.ClientRequest;
+
+  constructor(url: string, onLatency: (ms: number) => void) {
+    const parser = new FlvParser((tag) => {
+      if (tag.type !== 8 && tag.type !== 9) return;
+      // video body starts after 5 header bytes, audio after 2
+      const offset = tag.type === 9 ? 5 : 2;
+      if (tag.data.length < offset + 16 || tag.data.readUInt32BE(offset) !== MAGIC) return;
+      this.gotMedia = true;
+      onLatency(performance.now() - tag.data.readDoubleBE(offset + 8));
+    });
+    this.request = http.get(url, { agent: false }, (res) => {
+      res.on('data', (chunk: Buffer) => parser.push(chunk));
+      res.on('error', () => undefined);
+    });
+    this.request.on('error', () => undefined);
+    this.request.on('close', () => (this.closed = true));
+  }
+
+  close(): void {
+    this.request.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = Math.round(os.loadavg()[0]! * 100) / 100;
+  log(`bench:origin — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadAtStart}`);
+  const origin = await startOrigin();
+  const client = new RawRtmpClient({ host: '127.0.0.1', port: origin.rtmpPort });
+  await client.open();
+  const signature = sign(KEY, STREAM, Math.floor(Date.now() / 1000) + 3600);
+  const status = await client.publish(`${STREAM}?mix=layer:b;session_id:1;t_id:1&txSecret=${signature.txSecret}&txTime=${signature.txTime}`);
+  if (status.code !== 'NetStream.Publish.Start') throw new Error(`publish refused: ${status.description}`);
+  const publisher = new Publisher(client);
+  publisher.start();
+
+  const viewers: Viewer[] = [];
+  let recording = false;
+  let samples: number[] = [];
+  const onLatency = (ms: number): void => {
+    if (recording) samples.push(ms);
+  };
+  const url = `http://127.0.0.1:${origin.httpPort}/live/${STREAM}.flv`;
+  const steps: Step[] = [];
+  let firstOver: number | null = null;
+  const benchDeadline = Date.now() + 240_000;
+
+  try {
+    for (const count of STEPS) {
+      if (Date.now() > benchDeadline) break;
+      while (viewers.length < count) {
+        viewers.push(new Viewer(url, onLatency));
+        if (viewers.length % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const connectDeadline = Date.now() + CONNECT_TIMEOUT_MS;
+      while (viewers.some((v) => !v.gotMedia && !v.closed) && Date.now() < connectDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Let the GOP-cache burst of the newcomers drain, then measure live packets only.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cpuBefore = procStats(origin.pid);
+      const wallBefore = performance.now();
+      samples = [];
+      recording = true;
+      await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+      recording = false;
+      const cpuAfter = procStats(origin.pid);
+      const wallSec = (performance.now() - wallBefore) / 1000;
+      const sorted = Float64Array.from(samples).sort();
+      const step: Step = {
+        viewers: count,
+        samples: sorted.length,
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        max: percentile(sorted, 100),
+        serverCpuPct: Math.round(((cpuAfter.cpuSec - cpuBefore.cpuSec) / wallSec) * 100),
+        serverRssMb: cpuAfter.rssMb,
+        viewersDropped: viewers.filter((v) => v.closed).length,
+      };
+      steps.push(step);
+      log(
+        `viewers ${String(count).padStart(4)}: p50 ${step.p50} ms, p95 ${step.p95} ms, p99 ${step.p99} ms, max ${step.max} ms ` +
+          `(${step.samples} samples), origin CPU ${step.serverCpuPct}%, RSS ${step.serverRssMb} MB, dropped ${step.viewersDropped}`,
+      );
+      if (!(step.p99 <= P99_LIMIT_MS) || step.viewersDropped > 0) {
+        firstOver = count;
+        break;
+      }
+    }
+  } finally {
+    for (const viewer of viewers) viewer.close();
+    publisher.stop();
+    await client.destroy();
+    await origin.stop();
+  }
+
+  const at24 = steps.find((step) => step.viewers === 24);
+  const passing = steps.filter((step) => step.p99 <= P99_LIMIT_MS && step.viewersDropped === 0);
+  const result = {
+    bench: 'origin',
+    cores: os.cpus().length,
+    loadAverage1mAtStart: loadAtStart,
+    stream: { videoKbps: BIG_HOST_PRESET.videoBitrateKbps, fps: BIG_HOST_PRESET.fps, audioFramesPerSec: 46.875 },
+    transitLatencyMs: at24 ? { viewers: 24, p50: at24.p50, p95: at24.p95, p99: at24.p99 } : null,
+    viewersServedWithP99Under100ms: passing.length > 0 ? passing[passing.length - 1]!.viewers : 0,
+    firstStepOverLimit: firstOver,
+    steps,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:origin failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
