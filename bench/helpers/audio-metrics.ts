@@ -127,3 +127,64 @@ export function round(value: number | null, digits = 1): number | null {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * 48 kHz mono s16le PCM arriving in chunks (a WebSocket sink, parec, an ffmpeg pull), placed on the
+ * wall clock: sample 0 is at the earliest `arrival - samplesSoFar / rate` seen (chunks are never
+ * early, only late), so a sample's time is accurate to the transport's smallest delay.
+ */
+export class PcmRecording {
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private origin = Number.POSITIVE_INFINITY;
+  private cached: Int16Array | null = null;
+
+  constructor(readonly rate = RATE) {}
+
+  add(chunk: Buffer, arrivedAt = Date.now()): void {
+    const copy = Buffer.from(chunk);
+    this.chunks.push(copy);
+    this.length += copy.length;
+    this.cached = null;
+    this.origin = Math.min(this.origin, arrivedAt - (this.length / 2 / this.rate) * 1000);
+  }
+
+  get sampleCount(): number {
+    return Math.floor(this.length / 2);
+  }
+
+  /** Wall-clock ms of sample 0 (Infinity before the first chunk). */
+  get startedAt(): number {
+    return this.origin;
+  }
+
+  samples(): Int16Array {
+    if (!this.cached) {
+      const all = Buffer.concat(this.chunks);
+      const copy = new Int16Array(Math.floor(all.length / 2));
+      for (let i = 0; i < copy.length; i += 1) copy[i] = all.readInt16LE(2 * i);
+      this.cached = copy;
+    }
+    return this.cached;
+  }
+
+  /** Samples between two wall-clock times (ms); zero-padded where nothing was recorded. */
+  sliceWall(fromMs: number, toMs: number): Int16Array {
+    const all = this.samples();
+    const out = new Int16Array(Math.max(0, Math.round(((toMs - fromMs) / 1000) * this.rate)));
+    const start = Math.round(((fromMs - this.origin) / 1000) * this.rate);
+    for (let i = 0; i < out.length; i += 1) {
+      const j = start + i;
+      if (j >= 0 && j < all.length) out[i] = all[j] as number;
+    }
+    return out;
+  }
+
+  /** Wall-clock ms of the first 10 ms window above `thresholdDb` at or after `fromMs`, or null. */
+  onsetAfter(fromMs: number, thresholdDb = -50): number | null {
+    const all = this.samples();
+    const startSec = Math.max(0, (fromMs - this.origin) / 1000);
+    const t = onsetSec(all, thresholdDb, startSec, 0.01, this.rate);
+    return t === null ? null : this.origin + t * 1000;
+  }
+}

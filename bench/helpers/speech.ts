@@ -83,6 +83,7 @@ export async function writeWav(path: string, samples: Int16Array, rate = RATE): 
   header.writeUInt32LE(rate * 2, 28);
   header.writeUInt16LE(2, 32);
   header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
   header.writeUInt32LE(samples.length * 2, 40);
   await writeFile(path, Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]));
 }

@@ -5,6 +5,8 @@
 import { MicCapture, type MicDeviceChange } from '../audio/mic-capture';
 import { frameBytes, type PcmFrame } from '../audio/pcm-frame';
 import type { ActiveProcessingReport, AudioProcessingFlags } from '../audio/audio-processing';
+import { LowLatencyPlayer } from '../player/low-latency-player';
+import type { PlayerStats } from '../player/player-types';
 
 interface CaptureRequest {
   readonly processing: AudioProcessingFlags;
@@ -22,9 +24,10 @@ interface HarnessState {
   reports: ActiveProcessingReport[];
   errors: string[];
   farEnd: { context: AudioContext; source: AudioBufferSourceNode } | null;
+  coHost: { player: LowLatencyPlayer; canvas: HTMLCanvasElement } | null;
 }
 
-const state: HarnessState = { capture: null, frames: [], gapFrames: 0, sink: null, deviceChanges: [], reports: [], errors: [], farEnd: null };
+const state: HarnessState = { capture: null, frames: [], gapFrames: 0, sink: null, deviceChanges: [], reports: [], errors: [], farEnd: null, coHost: null };
 
 function onFrame(frame: PcmFrame): void {
   if (frame.gap) state.gapFrames += 1;
@@ -84,6 +87,27 @@ const harness = {
     if (!farEnd) return;
     farEnd.source.stop();
     await farEnd.context.close();
+  },
+
+  /** Plays a co-host's low-latency FLV with the studio's player (link mode: Web Audio on the default output). */
+  startCoHost(url: string): void {
+    const canvas = document.createElement('canvas');
+    document.body.append(canvas);
+    const player = new LowLatencyPlayer({ url, canvas, mode: 'link' });
+    player.start();
+    state.coHost = { player, canvas };
+  },
+
+  coHostStats(): PlayerStats | null {
+    return state.coHost?.player.stats() ?? null;
+  },
+
+  async stopCoHost(): Promise<void> {
+    const coHost = state.coHost;
+    state.coHost = null;
+    if (!coHost) return;
+    await coHost.player.close();
+    coHost.canvas.remove();
   },
 
   /** Frames kept in memory since the last call, as one s16 array, plus counters. */

@@ -1,0 +1,292 @@
+// bench:aec — echo cancellation end to end, measured on what goes on air.
+//
+//   co-host: espeak far-end speech + test pattern → ffmpeg → RTMP → origin (LinkMicServer)
+//   studio:  Chromium (PulseAudio room) plays the co-host's low-latency FLV with the studio's
+//            LowLatencyPlayer (Web Audio, default output = room `speaker`), the room echoes it
+//            (60 ms loopback) into `mic` together with a near-end voice played into `micmix`;
+//            the studio's MicCapture (renderer/audio) sends 20 ms s16le frames over a WebSocket
+//            to the real PushEngine's PCM input, which pushes RTMP to the origin.
+//   measured: the PCM the engine receives, and the pushed stream pulled back from the origin
+//            (ffmpeg), in an AEC-off run and an AEC-on run (noise suppression and AGC off).
+//
+// Timeline of a run, from the far-end onset T0 as heard at the speaker:
+//   [T0, T0+7)        far end only          → ERLE (AEC off level − AEC on level), convergence
+//   [T0+7, T0+11.5)   far end + near end     → double talk
+//   [T0+13.5, T0+18)  near end alone (same clip) → near-end retention = double talk − alone
+// Ends with one JSON line of figures. Bounded: each run ~25 s, the whole bench ~2 min.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PushEngine } from '../main/engine/push-engine';
+import { stderrLogger } from '../main/engine/logger';
+import type { AecHarness } from '../renderer/aec-test/aec-harness';
+import type { ActiveProcessingReport, AudioProcessingFlags } from '../renderer/audio/audio-processing';
+import { AecPage } from './helpers/aec-page';
+import { PcmRecording, convergenceSec, envelopeLag, erleDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
+import { playUrls, startOrigin, type TestOrigin } from './helpers/origin';
+import { PulseRoom } from './helpers/pulse-room';
+import { FAR_END_TEXT, FAR_END_VOICE, NEAR_END_TEXT, NEAR_END_VOICE, readWav, synthesize, timeline, writeWav } from './helpers/speech';
+
+declare global {
+  interface Window {
+    aecHarness: AecHarness;
+  }
+}
+
+const ECHO_DELAY_MS = Number(process.env['AEC_ECHO_DELAY_MS'] ?? 60);
+const FAR_LEAD_S = 1.5;
+const FAR_SPEECH_S = 12;
+const FAR_TAIL_S = 9;
+const NEAR_CLIP_S = 4.5;
+const DOUBLE_TALK_AT = 7;
+const NEAR_ALONE_AT = 13.5;
+const RUN_END = 19;
+const CONVERGENCE_MARGIN_DB = 30;
+/** Segments, in seconds from T0 (guards keep clip onsets and transport jitter out). */
+const SEG = {
+  farOnly: [2, 6.8],
+  farOnlyFull: [0, 6.8],
+  doubleTalk: [DOUBLE_TALK_AT + 0.2, DOUBLE_TALK_AT + NEAR_CLIP_S - 0.2],
+  nearAlone: [NEAR_ALONE_AT + 0.2, NEAR_ALONE_AT + NEAR_CLIP_S - 0.2],
+} as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (message: string) => process.stderr.write(`[bench:aec] ${message}\n`);
+
+interface RunResult {
+  readonly aec: boolean;
+  readonly report: ActiveProcessingReport | null;
+  /** Both aligned so that index 0 is T0 − 1 s. */
+  readonly engine: Int16Array;
+  readonly pushed: Int16Array | null;
+  readonly speaker: Int16Array;
+  readonly pushedLagMs: number | null;
+  readonly player: unknown;
+  readonly gapFrames: number;
+}
+
+function spawnLogged(name: string, args: string[]): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    tail = (tail + c.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (code !== 0 && code !== 255 && signal === null) log(`${name} exited with ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`);
+      resolve();
+    }),
+  );
+  return { child, exited };
+}
+
+async function stop(proc: { child: ChildProcess; exited: Promise<void> } | null): Promise<void> {
+  if (!proc) return;
+  if (proc.child.exitCode === null && proc.child.signalCode === null) {
+    proc.child.kill('SIGTERM');
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 3000);
+    await proc.exited;
+    clearTimeout(timer);
+  }
+}
+
+async function main(): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  const dir = await mkdtemp(join(tmpdir(), 'bench-aec-'));
+  let room: PulseRoom | null = null;
+  let origin: TestOrigin | null = null;
+  let engine: PushEngine | null = null;
+  let page: AecPage | null = null;
+  let sinkServer: WebSocketServer | null = null;
+  let pull: { child: ChildProcess; exited: Promise<void> } | null = null;
+  let coHost: { child: ChildProcess; exited: Promise<void> } | null = null;
+  try {
+    // ---- speech
+    const farClip = (await readWav(await synthesize(dir, 'far-clip', FAR_END_TEXT, FAR_END_VOICE, FAR_SPEECH_S))).samples;
+    const nearPath = await synthesize(dir, 'near', NEAR_END_TEXT, NEAR_END_VOICE, NEAR_CLIP_S);
+    const farPath = join(dir, 'far.wav');
+    await writeWav(farPath, timeline(FAR_LEAD_S + FAR_SPEECH_S + FAR_TAIL_S, [{ at: FAR_LEAD_S, samples: farClip }]));
+
+    // ---- room, origin, engine, PCM sink
+    room = await PulseRoom.start({ echoDelayMs: ECHO_DELAY_MS });
+    origin = await startOrigin();
+    engine = await PushEngine.create({ logger: stderrLogger('bench-aec-engine') });
+    await engine.start({
+      url: origin.pushUrl('host'),
+      role: 'big',
+      sources: { video: { kind: 'testPattern' }, audio: { kind: 'pcm', format: 's16le' } },
+      settings: { width: 320, height: 480, fps: 15, videoBitrateKbps: 300 },
+      encoder: 'software',
+    });
+    log(`engine live (pid ${engine.pushPid})`);
+    let engineRec = new PcmRecording();
+    const liveEngine = engine;
+    sinkServer = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/pcm', maxPayload: 96_000 });
+    await new Promise<void>((r) => sinkServer!.once('listening', () => r()));
+    sinkServer.on('connection', (socket: WebSocket) => {
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) return;
+        engineRec.add(data);
+        liveEngine.pushPcm(data);
+      });
+    });
+    const sinkUrl = `ws://127.0.0.1:${(sinkServer.address() as AddressInfo).port}/pcm`;
+
+    // ---- the pushed stream, pulled back from the origin for the whole bench
+    let pushedRec = new PcmRecording();
+    const hostPlay = playUrls(origin.httpPort, 'host', 'audience').http;
+    pull = spawnLogged('pull', ['-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer', '-i', hostPlay, '-vn', '-f', 's16le', '-ac', '1', '-ar', '48000', 'pipe:1']);
+    pull.child.stdout?.on('data', (chunk: Buffer) => pushedRec.add(chunk));
+
+    page = await AecPage.open(room);
+    const coHostPlay = playUrls(origin.httpPort, 'cohost', 'link').http;
+
+    const runs: RunResult[] = [];
+    for (const aec of [false, true]) {
+      const flags: AudioProcessingFlags = { echoCancellation: aec, noiseSuppression: false, autoGainControl: false };
+      log(`run AEC ${aec ? 'on' : 'off'}`);
+      const speakerRec = new PcmRecording();
+      const parec = room.record('speaker.monitor', (chunk, at) => speakerRec.add(chunk, at));
+      const report = await page.page.evaluate((request) => window.aecHarness.startCapture(request), { processing: flags, sinkUrl });
+      // The co-host goes live, then the studio links to it (low-latency play, Web Audio playout).
+      coHost = spawnLogged('co-host', [
+        '-nostdin', '-loglevel', 'error',
+        '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x480:rate=15',
+        '-re', '-i', farPath,
+        '-map', '0:v', '-map', '1:a',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-sc_threshold', '0', '-b:v', '300k', '-pix_fmt', 'yuv420p',
+        '-c:a', 'aac', '-b:a', '96k', '-ar', '48000', '-ac', '1',
+        '-shortest', '-f', 'flv', origin.server.urls.pushUrl('cohost', { sessionId: 4242, layer: 's' }),
+      ]);
+      await page.page.evaluate((url) => window.aecHarness.startCoHost(url), coHostPlay);
+      // T0: the far end's first word at the speaker.
+      const searchFrom = Date.now();
+      let t0: number | null = null;
+      while (t0 === null) {
+        if (Date.now() - searchFrom > 20_000) throw new Error('the co-host never sounded at the speaker (player or push failed)');
+        await sleep(50);
+        t0 = speakerRec.onsetAfter(searchFrom, -50);
+      }
+      log(`far end heard ${Math.round(t0 - searchFrom)} ms after the co-host started`);
+      const nearPlays: Promise<void>[] = [];
+      for (const at of [DOUBLE_TALK_AT, NEAR_ALONE_AT]) {
+        nearPlays.push(
+          sleep(Math.max(0, t0 + at * 1000 - Date.now())).then(() => room!.play(nearPath).done),
+        );
+      }
+      await sleep(Math.max(0, t0 + RUN_END * 1000 - Date.now()));
+      await Promise.all(nearPlays);
+      const player = await page.page.evaluate(() => window.aecHarness.coHostStats());
+      await page.page.evaluate(() => window.aecHarness.stopCoHost());
+      await stop(coHost);
+      coHost = null;
+      const status = await page.page.evaluate(() => window.aecHarness.status());
+      await page.page.evaluate(() => window.aecHarness.stopCapture());
+      parec.kill('SIGTERM');
+      await sleep(1500); // the pushed stream's tail reaches the pull
+
+      const from = t0 - 1000;
+      const to = t0 + RUN_END * 1000;
+      const engineSeg = engineRec.sliceWall(from, to);
+      let pushed: Int16Array | null = null;
+      let pushedLagMs: number | null = null;
+      if (pushedRec.sampleCount > 0) {
+        const rough = pushedRec.sliceWall(from - 500, to + 3000);
+        const lag = envelopeLag(engineSeg, rough, 3);
+        pushedLagMs = Math.round((lag / 48) - 500);
+        pushed = pushedRec.sliceWall(from + pushedLagMs, to + pushedLagMs);
+      }
+      runs.push({ aec, report, engine: engineSeg, pushed, speaker: speakerRec.sliceWall(from, to), pushedLagMs, player, gapFrames: status.gapFrames });
+      // Fresh recordings per run keep memory flat.
+      engineRec = new PcmRecording();
+      pushedRec = new PcmRecording();
+    }
+
+    // ---- figures
+    const [off, on] = runs as [RunResult, RunResult];
+    const at = (samples: Int16Array, [a, b]: readonly [number, number]) => segmentDb(samples, 1 + a, 1 + b);
+    const figures = (key: 'engine' | 'pushed') => {
+      const offS = off[key];
+      const onS = on[key];
+      if (!offS || !onS) return null;
+      const farOff = at(offS, SEG.farOnly);
+      const farOn = at(onS, SEG.farOnly);
+      const dt = at(onS, SEG.doubleTalk);
+      const alone = at(onS, SEG.nearAlone);
+      return {
+        erleDb: round(erleDb(farOff, farOn)),
+        erleWholeFarOnlyDb: round(erleDb(at(offS, SEG.farOnlyFull), at(onS, SEG.farOnlyFull))),
+        farOnlyAecOffDb: round(farOff),
+        farOnlyAecOnDb: round(farOn),
+        nearRetentionDb: round(retentionDb(dt, alone)),
+        doubleTalkAecOnDb: round(dt),
+        nearAloneAecOnDb: round(alone),
+        nearAloneAecOffDb: round(at(offS, SEG.nearAlone)),
+        convergenceSec: round(convergenceSec(offS.subarray(48_000), onS.subarray(48_000), 0, SEG.farOnlyFull[1], { marginDb: CONVERGENCE_MARGIN_DB }), 2),
+      };
+    };
+    const engineFigures = figures('engine');
+    const pushedFigures = figures('pushed');
+    const farAtSpeakerDb = round(at(off.speaker, SEG.farOnly));
+    const result = {
+      bench: 'aec',
+      echoDelayMs: ECHO_DELAY_MS,
+      player: 'renderer/player LowLatencyPlayer (link mode)',
+      pcmPath: 'renderer/audio MicCapture → WebSocket sink → PushEngine.pushPcm',
+      erleEngineDb: engineFigures?.erleDb ?? null,
+      erlePushedDb: pushedFigures?.erleDb ?? null,
+      nearRetentionEngineDb: engineFigures?.nearRetentionDb ?? null,
+      nearRetentionPushedDb: pushedFigures?.nearRetentionDb ?? null,
+      convergenceSec: engineFigures?.convergenceSec ?? null,
+      convergenceMarginDb: CONVERGENCE_MARGIN_DB,
+      farAtSpeakerDb,
+      engine: engineFigures,
+      pushed: pushedFigures,
+      pushedLagMs: { off: off.pushedLagMs, on: on.pushedLagMs },
+      activeProcessing: { off: off.report?.active ?? null, on: on.report?.active ?? null },
+      gapFrames: { off: off.gapFrames, on: on.gapFrames },
+      aims: {
+        erleEngine55: (engineFigures?.erleDb ?? 0) >= 55,
+        erlePushed30: (pushedFigures?.erleDb ?? 0) >= 30,
+        nearDuckedAtMost6: (engineFigures?.nearRetentionDb ?? -99) >= -6,
+      },
+      playerStats: { off: off.player, on: on.player },
+      seconds: round((Date.now() - started) / 1000),
+    };
+    const { playerStats, ...summary } = result;
+    log(`player stats: ${JSON.stringify(playerStats)}`);
+    return summary;
+  } finally {
+    await stop(coHost);
+    await page?.close();
+    await stop(pull);
+    if (sinkServer) {
+      for (const client of sinkServer.clients) client.terminate();
+      await new Promise<void>((r) => sinkServer!.close(() => r()));
+    }
+    await engine?.close();
+    await origin?.close();
+    await room?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const deadline = setTimeout(() => {
+  log('took longer than 5 minutes; giving up');
+  process.exit(2);
+}, 300_000);
+deadline.unref();
+main().then(
+  (summary) => {
+    // Last line of the output, after every child has stopped and logged.
+    console.log(JSON.stringify(summary));
+    process.exit(0);
+  },
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
