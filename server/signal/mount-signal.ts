@@ -20,7 +20,7 @@ export interface MountSignalOptions extends Partial<Omit<SignalServiceOptions, '
 
 /** The parts of LinkMicServer the signal service uses (structural, to keep the dependency one-way). */
 export interface SignalHostServer {
-  readonly config: { readonly host: string; readonly key?: string | undefined };
+  readonly config: { readonly host: string; readonly key?: string | undefined; readonly linkQuota?: number };
   readonly urls: ServerUrlIssuer;
   readonly events: OriginEventsLike & { on(event: 'ready', listener: () => void): Disposable };
   readonly running: boolean;
@@ -75,7 +75,7 @@ export class MountedSignal implements Disposable {
     const logger: SignalLogger = { info: (message, fields) => log.info(fields ?? {}, message), warn: (message, fields) => log.warn(fields ?? {}, message) };
     const { clock, ...serviceOptions } = this.options;
     this.current = new SignalService(
-      { ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin },
+      { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin },
       clock === undefined
         ? { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger }
         : { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, clock },

@@ -77,6 +77,10 @@ describe('signal identity', () => {
 });
 
 describe('signal tokens', () => {
+  it('match the documented test vector (docs/protocol.md)', () => {
+    expect(mintUserToken('0123456789abcdef0123456789abcdef', 'alice', 1767225600)).toBe('v1.1767225600.ac8552ee7ca035f729580369c9d0855a268673d7b0d8e846a1e31fee89735c30');
+  });
+
   it('verify with the documented formula and refuse a changed user id', () => {
     const token = mintUserToken('k'.repeat(16), 'alice', 2_000_000_000);
     expect(token).toMatch(/^v1\.2000000000\.[0-9a-f]{64}$/);
