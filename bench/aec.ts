@@ -16,7 +16,7 @@
 // Ends with one JSON line of figures. Bounded: each run ~25 s, the whole bench ~2 min.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -66,6 +66,13 @@ interface RunResult {
   readonly pushedLagMs: number | null;
   readonly player: unknown;
   readonly gapFrames: number;
+}
+
+/** The player figures that disturb an echo canceller: underruns, dropped audio, rate changes. */
+function playoutSummary(stats: unknown): Record<string, unknown> | null {
+  if (!stats || typeof stats !== 'object') return null;
+  const s = stats as Record<string, unknown>;
+  return { latencyMs: s['latencyMs'], audioUnderruns: s['audioUnderruns'], audioDroppedMs: s['audioDroppedMs'], corrections: s['corrections'] };
 }
 
 function spawnLogged(name: string, args: string[]): { child: ChildProcess; exited: Promise<void> } {
@@ -248,6 +255,8 @@ async function main(): Promise<Record<string, unknown>> {
       pushedLagMs: { off: off.pushedLagMs, on: on.pushedLagMs },
       activeProcessing: { off: off.report?.active ?? null, on: on.report?.active ?? null },
       gapFrames: { off: off.gapFrames, on: on.gapFrames },
+      coHostPlayout: { off: playoutSummary(off.player), on: playoutSummary(on.player) },
+      loadAverage1m: round(loadavg()[0] ?? 0, 2),
       aims: {
         erleEngine55: (engineFigures?.erleDb ?? 0) >= 55,
         erlePushed30: (pushedFigures?.erleDb ?? 0) >= 30,

@@ -15,3 +15,4 @@ export { LINK_MIC_SAMPLE_RATE, floatToInt16, frameBytes, type PcmFrame, type Pcm
 export { PcmFramePacker, type PcmFramePackerOptions } from './pcm-frame-packer';
 export { LinearResampler } from './linear-resampler';
 export { studioAudioSink } from './studio-audio-sink';
+export { AudioOutputFollower, type AudioOutputChange, type AudioOutputFollowerEvents } from './audio-output-follower';
