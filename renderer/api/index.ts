@@ -6,7 +6,7 @@ import { studioApiFromWindow } from './from-window';
 import { connectWebBridge } from './web-bridge-client';
 
 export { studioApiFromWindow } from './from-window';
-export { bridgeUrl, connectWebBridge, type WebBridgeClient, type WebBridgeOptions, type WebSocketLike } from './web-bridge-client';
+export { bridgeUrl, connectWebBridge, type WebBridgeClient, type WebBridgeOptions, type WebSocketFactory, type WebSocketLike } from './web-bridge-client';
 
 export type StudioTransport = 'ipc' | 'websocket';
 
