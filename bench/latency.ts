@@ -4,6 +4,7 @@
 // steady state, then ten 500 ms stalls, then the delay 5 s after the last stall.
 // The last line of output is one JSON object with the figures.
 import { chromium, type Page } from 'playwright-core';
+import type {} from '../renderer/player/bench-page/bench-api';
 import { playUrls, startOrigin } from './helpers/origin';
 import { servePlayerPage } from './helpers/player-page';
 import { StallProxy } from './helpers/stall-proxy';
@@ -34,7 +35,7 @@ function percentile(values: number[], p: number): number | null {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
 }
 
-function window(samples: Sample[], from: number, to: number): number[] {
+function inWindow(samples: Sample[], from: number, to: number): number[] {
   return samples.filter((s) => s.at >= from && s.at < to).map((s) => s.ageMs);
 }
 
@@ -82,11 +83,11 @@ async function main(): Promise<void> {
         const bench = window.__bench!;
         return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), unreadable: bench.unreadable, stats: bench.stats(), events: bench.events.map((e) => e.type) };
       });
-      const steady = window(data.samples, steadyFrom, steadyTo);
+      const steady = inWindow(data.samples, steadyFrom, steadyTo);
       const first = data.samples[0]?.at ?? opened;
-      const startup = window(data.samples, first, first + 5000);
-      const stallPhase = window(data.samples, steadyTo, lastStallEnd + AFTER_MS);
-      const after = window(data.samples, lastStallEnd + AFTER_MS - 500, lastStallEnd + AFTER_MS + 500);
+      const startup = inWindow(data.samples, first, first + 5000);
+      const stallPhase = inWindow(data.samples, steadyTo, lastStallEnd + AFTER_MS);
+      const after = inWindow(data.samples, lastStallEnd + AFTER_MS - 500, lastStallEnd + AFTER_MS + 500);
       const stats = (data.stats ?? {}) as Record<string, unknown>;
       results[name] = {
         steady: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), frames: steady.length },

@@ -4,31 +4,7 @@
 import mpegts from 'mpegts.js';
 import { readStamp, stampAgeMs } from '../../../common/media/timestamp-blocks';
 import { LowLatencyPlayer } from '../low-latency-player';
-import type { PlayerStats } from '../player-types';
-
-interface Sample {
-  /** Date.now() when the picture was on screen. */
-  readonly at: number;
-  /** Glass-to-glass delay (ms). */
-  readonly ageMs: number;
-  readonly counter: number;
-}
-
-interface BenchApi {
-  readonly player: string;
-  readonly samples: Sample[];
-  readonly events: { at: number; type: string; detail: unknown }[];
-  /** Pictures shown whose blocks could not be read (blank, torn). */
-  unreadable: number;
-  stats(): PlayerStats | Record<string, unknown> | null;
-  close(): Promise<void>;
-}
-
-declare global {
-  interface Window {
-    __bench?: BenchApi;
-  }
-}
+import type { BenchApi } from './bench-api';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? '';

@@ -1,0 +1,80 @@
+// The low-latency player in real Chromium against the real origin and a live ffmpeg source:
+// it plays (pictures advance and carry readable timestamp blocks), catches up after a stall, and
+// reconnects by itself after the publisher restarts. Behaviour only; speed is in bench:latency.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlayerHarness, snapshot, waitFor } from './helpers/player-harness';
+
+const CODE = 'playertest';
+const harness = new PlayerHarness();
+
+beforeAll(async () => {
+  await harness.start(CODE);
+}, 60_000);
+
+afterAll(async () => {
+  await harness.close();
+}, 30_000);
+
+describe('LowLatencyPlayer in Chromium', () => {
+  it('plays a live HTTP-FLV stream: pictures advance, audio drives the clock, nothing clicks', async () => {
+    const tab = await harness.open(CODE);
+    const first = await waitFor(tab, (s) => s.samples.length >= 10, 20_000, 'ten readable pictures');
+    const later = await waitFor(tab, (s) => s.samples.length >= first.samples.length + 15, 20_000, 'more pictures');
+    const counters = later.samples.map((s) => s.counter);
+    expect(counters[counters.length - 1]).not.toBe(counters[0]); // the picture changes: video time advances
+    expect(later.unreadable).toBeLessThan(later.samples.length / 10); // pictures are not blank or torn
+    expect(later.stats).toMatchObject({
+      state: 'playing',
+      clock: 'audio',
+      video: { codec: expect.stringMatching(/^avc1\./), width: 360, height: 640 },
+      audio: { codec: 'mp4a.40.2', sampleRate: 48000, channels: 1 },
+    });
+    expect(later.stats?.audioClicks).toBe(0);
+  });
+
+  it('plays WS-FLV too', async () => {
+    const tab = await harness.open(CODE, { transport: 'ws' });
+    const s = await waitFor(tab, (x) => x.samples.length >= 10, 20_000, 'ten readable pictures over WS-FLV');
+    expect(s.stats).toMatchObject({ transport: 'ws-flv', state: 'playing' });
+  });
+
+  it('catches up after a stall instead of keeping the delay', async () => {
+    const tab = await harness.open(CODE);
+    await waitFor(tab, (s) => s.samples.length >= 10, 20_000, 'playback');
+    const before = await snapshot(tab);
+    const stallAt = Date.now();
+    await harness.proxy.pause(1200);
+    const after = await waitFor(
+      tab,
+      (s) => s.events.some((e) => e.type === 'correction' && e.at > stallAt && ['drop', 'keyframe-skip'].includes((e.detail as { kind: string }).kind)),
+      15_000,
+      'a drop or keyframe-skip correction after the stall',
+    );
+    expect(after.events.some((e) => e.type === 'stall' && e.at > stallAt)).toBe(true);
+    expect(Number(after.stats?.stalls)).toBeGreaterThan(Number(before.stats?.stalls));
+    // Back near the live edge: the estimate returns under a generous bound, and so does what is shown.
+    const settled = await waitFor(tab, (s) => Number(s.stats?.latencyMs) < 400, 15_000, 'latency back under 400 ms');
+    const recent = settled.samples.filter((s) => s.at > Date.now() - 1500).map((s) => s.ageMs);
+    expect(recent.length).toBeGreaterThan(0);
+    expect(Math.min(...recent)).toBeLessThan(600);
+    expect(settled.stats?.audioClicks).toBe(0);
+  });
+
+  it('reconnects by itself after the publisher restarts, and tells the page', async () => {
+    const tab = await harness.open(CODE);
+    await waitFor(tab, (s) => s.samples.length >= 5, 20_000, 'playback');
+    const stoppedAt = Date.now();
+    await harness.source.stop();
+    await waitFor(tab, (s) => s.events.some((e) => e.type === 'reconnect' && e.at > stoppedAt), 15_000, 'a reconnect event');
+    harness.source.start();
+    const back = await waitFor(
+      tab,
+      (s) => s.events.some((e) => e.type === 'reconnect_success' && e.at > stoppedAt) && s.samples.some((x) => x.at > stoppedAt + 500),
+      30_000,
+      'reconnect_success and new pictures',
+    );
+    expect(back.events.some((e) => e.type === 'state' && (e.detail as { state: string }).state === 'reconnecting')).toBe(true);
+    expect(Number(back.stats?.reconnects)).toBeGreaterThan(0);
+    expect(back.stats?.state).toBe('playing');
+  });
+});
