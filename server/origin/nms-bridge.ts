@@ -8,11 +8,12 @@ import nmsLogger from 'node-media-server/src/core/logger.js';
 import RtmpSession from 'node-media-server/src/session/rtmp_session.js';
 import FlvSession from 'node-media-server/src/session/flv_session.js';
 import Rtmp from 'node-media-server/src/protocol/rtmp.js';
+import Flv from 'node-media-server/src/protocol/flv.js';
 import type BaseSession from 'node-media-server/src/session/base_session.js';
 import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import type { Logger } from '../logger';
 
-export { Context, RtmpSession, FlvSession, Rtmp };
+export { Context, RtmpSession, FlvSession, Rtmp, Flv };
 export type { BaseSession, BroadcastServer };
 
 // NMS logs through one process-global logger with console.log. Route it into the pino logger of

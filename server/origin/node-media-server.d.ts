@@ -56,6 +56,8 @@ declare module 'node-media-server/src/server/broadcast_server.js' {
     publisher: BaseSession | null;
     subscribers: Map<string, BaseSession>;
     publishGraceMs: number;
+    /** The 13-byte FLV file header sent first to each HTTP/WS-FLV player. */
+    flvHeader: Buffer;
     postPlay: (session: BaseSession) => string | null;
     donePlay: (session: BaseSession) => void;
     postPublish: (session: BaseSession) => string | null;
@@ -165,4 +167,11 @@ declare module 'node-media-server/src/protocol/amf.js' {
     decodeAmf0Data(buffer: Buffer): Record<string, unknown> & { cmd?: string };
   };
   export default amf;
+}
+
+declare module 'node-media-server/src/protocol/flv.js' {
+  class Flv {
+    static createHeader(hasAudio: boolean, hasVideo: boolean): Buffer;
+  }
+  export default Flv;
 }

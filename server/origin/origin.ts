@@ -16,6 +16,7 @@
 //     description "CODE: reason"), so an encoder stops and says why
 // The HTTP side (HTTP-FLV and WS-FLV plays) is mounted on the server's shared HTTP port by the
 // composition root through handleFlvRequest / handleFlvUpgrade.
+import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -33,7 +34,7 @@ import {
 } from '../../common';
 import type { Logger } from '../logger';
 import { closeServer, listenOn } from '../listen';
-import { Context, FlvSession, Rtmp, RtmpSession, attachNmsLogger, nextInternalApp, nmsStateOf, sweepNmsState } from './nms-bridge';
+import { Context, Flv, FlvSession, Rtmp, RtmpSession, attachNmsLogger, nextInternalApp, nmsStateOf, sweepNmsState } from './nms-bridge';
 import type { BaseSession, BroadcastServer } from './nms-bridge';
 import { statusForCode } from '../http/http-status';
 import { OriginPolicy, type PlayGrant, type PublishGrant } from './origin-policy';
@@ -56,7 +57,15 @@ export interface OriginOptions {
   readonly closePlayersOnUnpublish: boolean;
   /** Interval of the incoming-bitrate sampler. */
   readonly bitrateSampleMs?: number;
+  // [mixer] audience → server-mix routing (server/mixer, docs/mixer.md).
+  /** Token of the server's own clients (the mixer): `internal=<token>` plays get the original stream. */
+  readonly internalToken?: string;
+  /** For an audience play of `streamCode`, the stream actually served (a running mix), or undefined. */
+  readonly audienceSource?: (streamCode: string) => string | undefined;
 }
+
+/** [mixer] Stream codes ending so are the mixer's outputs: only an `internal=<token>` publish may use them. */
+export const INTERNAL_STREAM_SUFFIX = '__mix';
 
 interface RtmpConnection {
   readonly session: RtmpSession;
@@ -93,6 +102,10 @@ interface PlayRecord {
   closed: Promise<void>;
   endReason?: EndReason;
   ended: boolean;
+  /** True while NMS writes the headers and GOP cache to a new player. */
+  bursting: boolean;
+  /** Backlog left by that initial burst: tolerated on top of the bound. */
+  allowance: number;
 }
 
 const FLV_PATH = /^\/([^/]+)\/([^/]+)\.flv$/;
@@ -100,6 +113,8 @@ const DEFAULT_BITRATE_SAMPLE_MS = 2000;
 const REFUSE_DESTROY_FALLBACK_MS = 1000;
 
 let playSeq = 0;
+/** NMS broadcasts whose methods this module has wrapped (a broadcast can outlive a publish). */
+const patchedBroadcasts = new WeakSet<BroadcastServer>();
 
 export class Origin {
   readonly events: TypedEmitter<OriginEvents>;
@@ -359,6 +374,10 @@ export class Origin {
       streamCode = target.streamCode;
       rawQuery = target.rawQuery;
       grant = this.policy.checkPublish({ app: target.app, streamCode, query: target.query, isLive: (code) => this.streams.has(code) });
+      // [mixer] reserved output names of the server-side mixer
+      if (streamCode.endsWith(INTERNAL_STREAM_SUFFIX) && !this.isInternal(target.query)) {
+        throw new LinkMicError('NOT_ALLOWED', `stream codes ending in ${INTERNAL_STREAM_SUFFIX} are reserved for the server-side mixer`, { field: 'streamCode' });
+      }
     } catch (error) {
       this.refuseRtmp(connection, 'publish', streamCode, error);
       return;
@@ -378,6 +397,7 @@ export class Origin {
       return;
     }
     Origin.disablePublishGrace(session.broadcast);
+    Origin.flagTracksFromMetadata(session.broadcast);
     session.socket.setTimeout(this.options.publisherIdleTimeoutMs);
     this.counters.publishAccepted += 1;
     this.log.info({ streamCode: grant.streamCode, sessionId: grant.sessionId, layer: grant.layer, templateId: grant.templateId, remote: session.ip }, 'publish');
@@ -401,6 +421,27 @@ export class Origin {
       if (publisher !== broadcast.publisher) return;
       publisher.endTime = Date.now();
       broadcast._finishPublish();
+    };
+  }
+
+  /**
+   * Pitfall 10: NMS's FLV header always flags audio, and some players wait for ever for audio a
+   * video-only stream never sends. Once the publisher's metadata names its codecs, the header
+   * sent to later players flags only the tracks the stream has.
+   */
+  private static flagTracksFromMetadata(broadcast: BroadcastServer): void {
+    broadcast.flvHeader = Flv.createHeader(true, true);
+    if (patchedBroadcasts.has(broadcast)) return;
+    patchedBroadcasts.add(broadcast);
+    const broadcastMessage = broadcast.broadcastMessage;
+    broadcast.broadcastMessage = (packet) => {
+      broadcastMessage(packet);
+      const publisher = broadcast.publisher;
+      if (packet.flags === 5 && publisher) {
+        const hasAudio = Boolean(publisher.audioCodec);
+        const hasVideo = Boolean(publisher.videoCodec);
+        if (hasAudio || hasVideo) broadcast.flvHeader = Flv.createHeader(hasAudio, hasVideo);
+      }
     };
   }
 
@@ -429,6 +470,7 @@ export class Origin {
     let streamCode = rawName.split('?')[0] ?? '';
     let grant: PlayGrant;
     let rawQuery: string;
+    let source: string; // [mixer]
     try {
       if (this.state !== 'running') throw new LinkMicError('INVALID_STATE', 'the origin is closing');
       if (connection.role !== 'pending') throw new LinkMicError('INVALID_STATE', 'this connection already publishes or plays');
@@ -436,6 +478,7 @@ export class Origin {
       streamCode = target.streamCode;
       rawQuery = target.rawQuery;
       grant = this.policy.checkPlay({ app: target.app, streamCode, query: target.query, linkCount: (id) => this.linkCount(id) });
+      source = this.playSource(grant, target.query); // [mixer]
     } catch (error) {
       this.refuseRtmp(connection, 'play', streamCode, error);
       return;
@@ -450,7 +493,8 @@ export class Origin {
     connection.playId = play.playId;
     this.attachPlayer(play, session);
     rtmp.streamApp = this.internalApp;
-    Rtmp.prototype.onPlay.call(rtmp, { ...message, streamName: rawQuery === '' ? grant.streamCode : `${grant.streamCode}?${rawQuery}` });
+    Rtmp.prototype.onPlay.call(rtmp, { ...message, streamName: rawQuery === '' ? source : `${source}?${rawQuery}` });
+    this.endBurst(play);
     this.emitPlay(play);
   }
 
@@ -522,10 +566,13 @@ export class Origin {
       closed: new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve()))),
     });
     // FlvSession expects an express request: params, query and hostname.
-    Object.assign(req, { params: { app: this.internalApp, name: grant.streamCode }, query: Object.fromEntries(parseQuery(rawQuery)), hostname: req.headers.host?.split(':')[0] ?? '' });
+    // [mixer] an audience play of a mixed stream is served from the mix
+    const source = this.playSource(grant, parseQuery(rawQuery));
+    Object.assign(req, { params: { app: this.internalApp, name: source }, query: Object.fromEntries(parseQuery(rawQuery)), hostname: req.headers.host?.split(':')[0] ?? '' });
     const session = new FlvSession(req, res);
     this.attachPlayer(play, session);
     session.run();
+    this.endBurst(play);
     socket.once('close', () => this.finishPlay(play.playId));
     this.emitPlay(play);
   }
@@ -565,10 +612,12 @@ export class Origin {
       }
       (req.socket as net.Socket).setNoDelay(true);
       // FlvSession parses app and name from the URL: point it at the internal app.
-      req.url = `/${this.internalApp}/${grant.streamCode}.flv${rawQuery === '' ? '' : `?${rawQuery}`}`;
+      // [mixer] an audience play of a mixed stream is served from the mix
+      req.url = `/${this.internalApp}/${this.playSource(grant, parseQuery(rawQuery))}.flv${rawQuery === '' ? '' : `?${rawQuery}`}`;
       const session = new FlvSession(req, client);
       this.attachPlayer(play, session);
       session.run();
+      this.endBurst(play);
       this.emitPlay(play);
     });
   }
@@ -591,6 +640,8 @@ export class Origin {
       remote,
       startedAt: Date.now(),
       ended: false,
+      bursting: false,
+      allowance: 0,
       ...transport,
     };
     this.plays.set(play.playId, play);
@@ -599,16 +650,21 @@ export class Origin {
     return play;
   }
 
-  /** Registers the NMS session and guards its writes with the backlog bound (pitfall 7). */
+  /**
+   * Registers the NMS session and guards its writes with the backlog bound (pitfall 7). The
+   * caller hands the play to NMS (which writes headers and the GOP cache at once) and then calls
+   * `endBurst`: that initial burst is tolerated on top of the bound.
+   */
   private attachPlayer(play: PlayRecord, session: BaseSession): void {
     play.session = session;
+    play.bursting = true;
     Context.sessions.set(session.id, session);
     this.nmsSessionIds.add(session.id);
     const send = session.sendBuffer;
     const bound = this.options.maxViewerBacklogBytes;
     session.sendBuffer = (buffer: Buffer) => {
       if (play.ended || play.endReason !== undefined) return;
-      if (play.backlog() > bound) {
+      if (!play.bursting && play.backlog() > bound + play.allowance) {
         this.counters.slowViewersDropped += 1;
         play.endReason = 'slow';
         this.log.info({ streamCode: play.streamCode, remote: play.remote, protocol: play.protocol, backlog: play.backlog() }, 'slow viewer dropped');
@@ -617,6 +673,11 @@ export class Origin {
       }
       send(buffer);
     };
+  }
+
+  private endBurst(play: PlayRecord): void {
+    play.bursting = false;
+    play.allowance = play.backlog();
   }
 
   private emitPlay(play: PlayRecord): void {
@@ -662,6 +723,28 @@ export class Origin {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  // ---- [mixer] audience → server-mix routing ------------------------------------------------
+
+  /**
+   * The NMS stream a granted play is bound to: an audience play (no session_id) of a stream with
+   * a running server mix gets the mix; link plays and the server's own internal pulls get the
+   * original. The play is still recorded (and ends) under the stream code it asked for.
+   */
+  private playSource(grant: PlayGrant, query: ReadonlyMap<string, string>): string {
+    if (grant.sessionId !== undefined || this.isInternal(query)) return grant.streamCode;
+    return this.options.audienceSource?.(grant.streamCode) ?? grant.streamCode;
+  }
+
+  /** The query carries this server's internal token (constant-time comparison). */
+  private isInternal(query: ReadonlyMap<string, string>): boolean {
+    const token = this.options.internalToken;
+    const given = query.get('internal');
+    if (token === undefined || given === undefined) return false;
+    const a = Buffer.from(token);
+    const b = Buffer.from(given);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
 
   private countRefusal(action: 'publish' | 'play', protocol: PlayProtocol, streamCode: string, remote: string, error: unknown) {
     const payload = toErrorPayload(error);

@@ -52,6 +52,11 @@ export class HttpFlvPlayer extends EventEmitter<PlayerEvents> {
   errorBody: unknown;
   mediaTags = 0;
   closed = false;
+  /** Flags byte of the FLV header (4 audio, 1 video), -1 until it arrived. */
+  get headerFlags(): number {
+    return this.parser.headerFlags;
+  }
+  private readonly parser: FlvParser;
   readonly response: Promise<number>;
   private readonly request: http.ClientRequest;
 
@@ -62,6 +67,7 @@ export class HttpFlvPlayer extends EventEmitter<PlayerEvents> {
       options.onTag?.(tag);
       this.emit('tag', tag);
     });
+    this.parser = parser;
     this.request = http.get(url, { agent: false });
     this.response = new Promise((resolve) => {
       this.request.on('response', (res) => {
