@@ -31,6 +31,12 @@ export interface MicCaptureOptions {
    * vanished. Default 1500 ms.
    */
   readonly devicePollMs?: number;
+  /**
+   * Where to load the AudioWorklet processor from. Default: a Blob URL of CAPTURE_WORKLET_SOURCE,
+   * which needs `blob:` in the page's CSP `script-src` (worklets follow script-src, not
+   * worker-src); a host that serves CAPTURE_WORKLET_SOURCE itself can pass a same-origin URL.
+   */
+  readonly workletUrl?: string;
 }
 
 /** Why the capture changed device; the console turns it into a sentence. */
@@ -114,10 +120,13 @@ export class MicCapture {
     } catch {
       context = new AudioContext({ latencyHint: 'interactive' }); // resampled to 48 kHz by the packer
     }
-    const url = URL.createObjectURL(new Blob([CAPTURE_WORKLET_SOURCE], { type: 'text/javascript' }));
+    const url = options.workletUrl ?? URL.createObjectURL(new Blob([CAPTURE_WORKLET_SOURCE], { type: 'text/javascript' }));
     let capture: MicCapture | null = null;
     try {
-      await context.audioWorklet.addModule(url);
+      await context.audioWorklet.addModule(url).catch((error: unknown) => {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new Error(`cannot load the mic capture AudioWorklet (a CSP without blob: in script-src blocks it): ${why}`, { cause: error });
+      });
       const worklet = new AudioWorkletNode(context, CAPTURE_PROCESSOR_NAME, { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
       capture = new MicCapture(context, worklet, options, mediaDevices);
       await context.resume();
@@ -130,7 +139,7 @@ export class MicCapture {
       else await context.close().catch(() => undefined);
       throw error;
     } finally {
-      URL.revokeObjectURL(url);
+      if (options.workletUrl === undefined) URL.revokeObjectURL(url);
     }
   }
 
