@@ -1,8 +1,7 @@
+// The console's entry point (see console/app.tsx).
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return <h1>LinkMic Studio</h1>;
-}
+import { App } from './console/app';
+import './console/console.css';
 
 const root = document.getElementById('root');
 if (root) createRoot(root).render(<App />);

@@ -1,0 +1,34 @@
+// Small readings of the state snapshot that several screens share.
+import type { LiveStatus, StudioState } from '../../common/studio-api';
+
+export function isOnAir(status: LiveStatus): boolean {
+  return status === 'live' || status === 'reconnecting' || status === 'starting';
+}
+
+export function isBusy(status: LiveStatus): boolean {
+  return status === 'starting' || status === 'stopping';
+}
+
+const HARDWARE_ENCODER = /(nvenc|qsv|vaapi|videotoolbox|amf|_mf$|v4l2m2m|omx)/;
+
+export function isHardwareEncoder(state: StudioState, name: string): boolean {
+  const known = state.encoder.available?.find((e) => e.name === name);
+  return known ? known.hardware : HARDWARE_ENCODER.test(name);
+}
+
+/** Why the encoder in use is the one it is (null while not pushing). */
+export type EncoderReason = 'hardware' | 'software' | 'fallback' | 'named';
+
+export function encoderReason(state: StudioState): EncoderReason | null {
+  const name = state.live.encoder;
+  if (!name) return null;
+  const preference = state.encoder.preference;
+  if (preference === 'software') return 'software';
+  if (preference !== 'auto') return name === preference ? 'named' : 'fallback';
+  return isHardwareEncoder(state, name) ? 'hardware' : 'fallback';
+}
+
+/** Seconds left until `expiresAt` (Unix ms), never negative. */
+export function secondsLeft(expiresAt: number | null, now: number): number {
+  return expiresAt === null ? 0 : Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}
