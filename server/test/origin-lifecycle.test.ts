@@ -1,7 +1,8 @@
 // Lifecycle and robustness of the embedded origin (pitfalls 1-4, 6-8) and the shared HTTP port.
 import net from 'node:net';
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { LinkMicError } from '../../common';
 import { LinkMicServer } from '../link-mic-server';
@@ -229,6 +230,28 @@ describe('origin lifecycle', () => {
     closers.push(() => player.close());
     await player.waitForMediaTags(1);
     expect(player.headerFlags).toBe(0x01);
+  });
+
+  it("routes node-media-server's logging into our pino logger and never prints with console.log", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+    const printed: unknown[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args));
+    try {
+      const server = await start({ logger });
+      const pub = await publisher(server, 'chatty');
+      const player = new HttpFlvPlayer(server.urls.audienceUrl('chatty'));
+      closers.push(() => player.close());
+      pub.sendVideo(0, true, Buffer.alloc(100, 1));
+      await player.waitForMediaTags(1);
+      await pub.destroy();
+      await server.close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed).toEqual([]);
+    const nmsLines = lines.map((line) => JSON.parse(line) as { nms?: boolean; msg: string }).filter((line) => line.nms);
+    expect(nmsLines.some((line) => /start push/.test(line.msg))).toBe(true);
   });
 
   it('refuses a link quota above 8 as INVALID_CONFIG', () => {

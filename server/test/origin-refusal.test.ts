@@ -1,5 +1,6 @@
 // Refusals with a raw RTMP client that misbehaves like a real encoder (pitfalls 5, 13, 14).
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { LinkMicServer } from '../link-mic-server';
 import type { PublishEvent } from '../origin/origin-types';
 import { HttpFlvPlayer } from './helpers/flv-reader';
@@ -116,5 +117,14 @@ describe('origin refusals', () => {
     const response = await fetch(`${server.httpUrl}/live/x.flv`, { method: 'POST', body: 'FLV' });
     expect(response.status).toBe(405);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_ALLOWED');
+    const ws = new WebSocket(`${server.wsUrl}/live/x.flv`, 'publisher');
+    const status = await new Promise<number>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+      ws.once('error', () => resolve(-1));
+    });
+    ws.terminate();
+    expect(status).toBe(403);
+    expect(server.stats().playRefused).toEqual({ NOT_ALLOWED: 1 });
   });
 });
