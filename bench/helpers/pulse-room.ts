@@ -54,6 +54,7 @@ export class PulseRoom {
       ...process.env,
       HOME: this.dir,
       XDG_RUNTIME_DIR: this.runtimeDir,
+      XDG_CONFIG_HOME: join(this.dir, '.config'),
       PULSE_RUNTIME_PATH: this.runtimeDir,
       PULSE_STATE_PATH: join(this.dir, 'state'),
       PULSE_SERVER: `unix:${this.socketPath}`,
@@ -76,6 +77,13 @@ export class PulseRoom {
     ].join('\n');
     const scriptPath = join(this.dir, 'default.pa');
     await writeFile(scriptPath, script);
+    // 48 kHz everywhere (no resampling between Chromium's streams and the 48 kHz sinks), and the
+    // priority a desktop's audio server gets from rtkit (granted here only when we may: root).
+    await mkdir(join(this.dir, '.config', 'pulse'), { recursive: true });
+    await writeFile(
+      join(this.dir, '.config', 'pulse', 'daemon.conf'),
+      ['default-sample-rate = 48000', 'alternate-sample-rate = 48000', 'high-priority = yes', 'nice-level = -11', 'realtime-scheduling = yes', 'realtime-priority = 9', ''].join('\n'),
+    );
     const child = spawn(
       'pulseaudio',
       ['-n', '--daemonize=no', '--exit-idle-time=-1', '--disallow-exit', '--use-pid-file=no', '--log-target=stderr', '--system=no', '-F', scriptPath],
