@@ -11,6 +11,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -101,7 +102,7 @@ async function runChild(url: string, args: Args): Promise<void> {
       const total = Math.round(args.rate * (message.cmd === 'warmup' ? 1 : args.seconds));
       latencies.length = 0;
       pending.clear();
-      const tickMs = 10;
+      const tickMs = 5;
       const perTick = Math.max(1, Math.round((args.rate * tickMs) / 1000));
       let seq = message.cmd === 'warmup' ? 1_000_000_000 : 0;
       const end = seq + total;
@@ -229,6 +230,8 @@ async function runParent(args: Args): Promise<void> {
       },
       serverRssMiB: round(held.rss / 1024 / 1024, 1),
       serverCpuPercentDuringC2C: serverCpuPercent,
+      /** The machine's 1-minute load average at the end (2 cores shared with other work). */
+      loadAverage1m: round(loadavg()[0]!, 1),
     };
     child.send({ cmd: 'exit' });
     await exited;

@@ -89,7 +89,7 @@ export class SignalConnection implements Peer {
       this.sendError(null, new LinkMicError('MESSAGE_TOO_LARGE', `messages are limited to ${this.host.maxMessageBytes} bytes, got ${size}`).toPayload());
       return;
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -97,23 +97,25 @@ export class SignalConnection implements Peer {
       this.sendError(null, new LinkMicError('INVALID_MESSAGE', isBinary ? 'binary frames are not accepted' : 'message is not valid JSON').toPayload());
       return;
     }
-    const envelope = requestEnvelopeSchema.safeParse(json);
-    const id = envelope.success ? envelope.data.id : idOf(json);
+    // The common case first: one parse of a valid message; the envelope is examined only to
+    // explain a failure with the right id and code.
+    const parsed = clientMessageSchema.safeParse(json);
+    const id = parsed.success ? parsed.data.id : idOf(json);
     if (!this.bucket.take(this.host.now())) {
       this.sendError(id, new LinkMicError('RATE_LIMITED', 'too many messages; slow down').toPayload());
       return;
     }
-    if (!envelope.success) {
-      this.sendError(id, new LinkMicError('INVALID_MESSAGE', 'a message is an object with a string `id` and `type`', { field: id === null ? 'id' : 'type' }).toPayload());
-      return;
-    }
-    const type = envelope.data.type;
-    if (!Object.hasOwn(REQUESTS, type)) {
-      this.sendError(id, new LinkMicError('UNKNOWN_MESSAGE_TYPE', `unknown message type "${type}"`, { field: 'type' }).toPayload());
-      return;
-    }
-    const parsed = clientMessageSchema.safeParse(json);
     if (!parsed.success) {
+      const envelope = requestEnvelopeSchema.safeParse(json);
+      if (!envelope.success) {
+        this.sendError(id, new LinkMicError('INVALID_MESSAGE', 'a message is an object with a string `id` and `type`', { field: id === null ? 'id' : 'type' }).toPayload());
+        return;
+      }
+      const type = envelope.data.type;
+      if (!Object.hasOwn(REQUESTS, type)) {
+        this.sendError(id, new LinkMicError('UNKNOWN_MESSAGE_TYPE', `unknown message type "${type}"`, { field: 'type' }).toPayload());
+        return;
+      }
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') || 'message';
       this.sendError(id, new LinkMicError('INVALID_MESSAGE', `${type}: ${field}: ${issue?.message ?? 'invalid'}`, { field }).toPayload());
