@@ -232,7 +232,19 @@ export class SignalClient {
 
   private async open(): Promise<HelloResult> {
     this.setState(this.everConnected ? 'reconnecting' : 'connecting');
-    const token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
+    let token: string;
+    try {
+      token = typeof this.options.token === 'string' ? this.options.token : await this.options.token();
+    } catch (error) {
+      // No socket was opened, so no close event will schedule the next attempt: do it here.
+      if (this.everConnected && !this.stopped && this.options.reconnect !== false) this.scheduleReconnect(this.options.reconnect ?? {});
+      else if (!this.stopped) {
+        this.stopped = true;
+        this.setState('closed');
+        this.events.emit('close', { error: toPayload(error) });
+      }
+      throw new LinkMicError('TOKEN_MISSING', `could not get a token: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     if (this.stopped) throw new LinkMicError('INVALID_STATE', 'client is closed');
     const socket = this.options.createWebSocket(this.options.url);
     this.socket = socket;

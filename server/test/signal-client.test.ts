@@ -82,6 +82,23 @@ describe('SignalClient', () => {
     expect(fetched).toBe(2);
   });
 
+  it('keeps reconnecting when fetching a token fails once', async () => {
+    const server = await startSignalServer();
+    cleanups.push(() => server.close());
+    let calls = 0;
+    const client = await server.client('bob', {
+      token: () => {
+        calls += 1;
+        if (calls === 2) throw new Error('token service down');
+        return server.token('bob');
+      },
+    });
+    const reconnected = nextEvent(client, 'connected');
+    server.service.disconnectUser('bob');
+    expect((await reconnected).userId).toBe('bob');
+    expect(calls).toBe(3);
+  });
+
   it('takes `ws` and DOM WebSockets through the same factory type', () => {
     const fromWs: WebSocketFactory = (url) => new WebSocket(url);
     // Type-level only: Node 20 has no global WebSocket, browsers do.
