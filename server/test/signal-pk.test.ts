@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStreamUrl } from '../../common/urls';
 import type { SignalClient } from '../../common/signal/signal-client';
-import { nextEvent, startSignalServer, type SignalTestServer } from './signal-harness';
+import { nextEvent, startSignalServer, waitFor, type SignalTestServer } from './signal-harness';
 
 describe('cross-room PK', () => {
   let server: SignalTestServer;
@@ -109,5 +109,33 @@ describe('cross-room PK', () => {
     expect(hostA.activeLinks.map((l) => l.linkId)).toContain(link.linkId);
     const snapshot = await guest.joinRoom('roomA');
     expect(snapshot.room.guests.map((g) => g.userId)).toEqual(['guest']);
+  });
+
+  it('ends the PK for the other host when one host is gone past the grace period', async () => {
+    const pkId = await invite();
+    await hostB.acceptPk(pkId);
+    const ended = nextEvent(hostA, 'pk.ended');
+    hostB.close();
+    await waitFor(() => !server.service.hub.isOnline('hostB'), 'hostB offline');
+    server.clock.advance(30_000);
+    expect(await ended).toMatchObject({ pkId, reason: 'disconnected', by: 'hostB' });
+  });
+
+  it('ends a pending invite when the inviting room closes', async () => {
+    const pkId = await invite();
+    const ended = nextEvent(hostB, 'pk.inviteEnded');
+    await hostA.closeRoom('roomA');
+    expect(await ended).toMatchObject({ pkId, outcome: 'room-closed' });
+  });
+
+  it("tells each room's viewers who the PK peer is", async () => {
+    const viewer = await server.client('viewer');
+    await viewer.joinRoom('roomB');
+    const pkId = await invite();
+    const updated = nextEvent(viewer, 'room.updated');
+    await hostB.acceptPk(pkId);
+    const { room } = await updated;
+    expect(room.pk).toMatchObject({ pkId, peerUserId: 'hostA', peerRoomId: 'roomA', peerStreamCode: 'roomA' });
+    expect(Object.keys(room.audienceUrls).sort()).toEqual(['roomA', 'roomB']);
   });
 });
