@@ -28,6 +28,8 @@ const PLAYERS = [
   { name: 'audience-http-flv', player: 'audience', transport: 'http', kind: 'audience' },
   { name: 'mpegts.js-http-flv', player: 'mpegts', transport: 'http', kind: 'link' },
 ] as const;
+/** BENCH_PLAYERS=link-http-flv,… runs a subset (default: all, side by side). */
+const SELECTED = process.env.BENCH_PLAYERS ? PLAYERS.filter((p) => process.env.BENCH_PLAYERS!.split(',').includes(p.name)) : PLAYERS;
 
 function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     source.start();
     await sleep(1000);
     const pages: { name: string; page: Page }[] = [];
-    for (const p of PLAYERS) {
+    for (const p of SELECTED) {
       const tab = await browser.newPage({ viewport: { width: 400, height: 700 } });
       tab.on('pageerror', (error) => console.error(`${p.name}: ${error.message}`));
       const urls = playUrls(proxy.port, 'bench', p.kind);
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
       pages.push({ name: p.name, page: tab });
     }
     const opened = Date.now();
-    console.log(`players open (${PLAYERS.map((p) => p.name).join(', ')}); warm-up ${WARMUP_MS / 1000} s, steady ${STEADY_MS / 1000} s`);
+    console.log(`players open (${SELECTED.map((p) => p.name).join(', ')}); warm-up ${WARMUP_MS / 1000} s, steady ${STEADY_MS / 1000} s`);
     await sleep(WARMUP_MS);
     const steadyFrom = Date.now();
     await sleep(STEADY_MS);
