@@ -102,6 +102,8 @@ interface PlayRecord {
   closed: Promise<void>;
   endReason?: EndReason;
   ended: boolean;
+  /** `play` was emitted (a WebSocket upgrade can fail before): `stop` only follows a `play`. */
+  announced: boolean;
   /** True while NMS writes the headers and GOP cache to a new player. */
   bursting: boolean;
   /** Backlog left by that initial burst: tolerated on top of the bound. */
@@ -640,6 +642,7 @@ export class Origin {
       remote,
       startedAt: Date.now(),
       ended: false,
+      announced: false,
       bursting: false,
       allowance: 0,
       ...transport,
@@ -682,6 +685,7 @@ export class Origin {
 
   private emitPlay(play: PlayRecord): void {
     if (play.ended) return;
+    play.announced = true;
     this.log.info({ streamCode: play.streamCode, kind: play.kind, sessionId: play.sessionId, protocol: play.protocol, remote: play.remote }, 'play');
     const event: { -readonly [K in keyof OriginEvents['play']]: OriginEvents['play'][K] } = {
       playId: play.playId,
@@ -719,7 +723,7 @@ export class Origin {
       reason,
     };
     if (play.sessionId !== undefined) event.sessionId = play.sessionId;
-    this.events.emit('stop', event);
+    if (play.announced) this.events.emit('stop', event);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
