@@ -98,4 +98,26 @@ describe('signal on the real LinkMicServer', () => {
     await server.close();
     expect((await disconnected).code).toBe(4500);
   });
+
+  it('serves signalling again after the server is closed and started again, with fresh state', async () => {
+    server = await startTestServer();
+    const first = await login('host');
+    await first.openRoom({ streamCode: 'again' });
+    first.close();
+    await server.close();
+    await server.start();
+    const second = await login('host');
+    await expect(second.joinRoom('again')).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
+    expect(server.signal.service?.connectionCount).toBe(1);
+  });
+
+  it('refuses dev login when the server is configured without it', async () => {
+    server = await startTestServer({ signal: { devLogin: false } });
+    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'x' }) });
+    expect(response.status).toBe(404);
+    const { token } = server.signal.mintToken('x');
+    const client = new SignalClient({ url: `${server.wsUrl}/signal`, userId: 'x', token, createWebSocket: (url) => new WebSocket(url) });
+    clients.push(client);
+    expect((await client.connect()).userId).toBe('x');
+  });
 });
