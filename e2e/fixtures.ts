@@ -38,7 +38,7 @@ export const test = base.extend<{ cluster: Cluster }>({
         const page = await context.newPage();
         page.on('pageerror', (error) => console.log(`[${name} page error] ${error.message}`));
         page.on('console', (message) => {
-          if (message.type() === 'error') console.log(`[${name} console] ${message.text()}`);
+          if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) console.log(`[${name} console] ${message.text()}`);
         });
         await page.goto(studio.url);
         await page.getByTestId('console').waitFor();

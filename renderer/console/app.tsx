@@ -15,6 +15,7 @@ import { Stage } from './stage';
 import { StatusBar } from './status-bar';
 import { StudioContext, useStudio, useStudioSession } from './studio-session';
 import { useEventNotices } from './use-event-notices';
+import { serverLost } from './studio-views';
 import { useLayoutSync } from './use-layout-sync';
 
 const TABS = [
@@ -139,7 +140,7 @@ function TopBar() {
     <header className="topbar">
       <h1 className="brand">{t('app.title')}</h1>
       <span className={`live-badge ${onAir ? 'is-live' : ''} status-${live.status}`} data-testid="live-badge" data-status={live.status} role="status">
-        {live.status === 'live' ? t('status.live') : live.status === 'reconnecting' ? t('status.reconnecting', { attempt: live.reconnectAttempt }) : live.status === 'starting' ? t('console.live.starting') : t('status.offline')}
+        {live.status === 'live' ? t('status.live') : live.status === 'reconnecting' ? (live.reconnectAttempt > 0 ? t('status.reconnecting', { attempt: live.reconnectAttempt }) : t('console.player.reconnecting')) : live.status === 'starting' ? t('console.live.starting') : t('status.offline')}
       </span>
       {state.room ? <span className="muted room-chip" data-testid="room-id">{state.room.roomId}</span> : null}
       <span className="spacer" />
@@ -166,7 +167,10 @@ function ServerBanner() {
   const { t, error } = useI18n();
   const server = state.server;
   if (server.signal === 'connected') return null;
-  const text = server.signal === 'connecting' && server.lastError === null ? t('console.server.connecting') : server.lastError && server.lastError.code !== 'DISCONNECTED' && server.lastError.code !== 'SERVER_UNREACHABLE' ? error(server.lastError) : t('console.server.unreachable');
+  let text: string;
+  if (serverLost(server)) text = t('console.server.unreachable');
+  else if (server.lastError) text = error(server.lastError);
+  else text = t('console.server.connecting');
   return (
     <div className="server-banner" role="alert" data-testid="server-banner" data-signal={server.signal}>
       {text}

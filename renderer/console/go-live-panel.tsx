@@ -57,7 +57,7 @@ function LiveCard() {
       </button>
       <p className="live-line" data-testid="live-status" data-status={live.status}>
         {live.status === 'live' && live.startedAt ? t('console.live.since', { time: time(live.startedAt) }) : null}
-        {live.status === 'reconnecting' ? t('status.reconnecting', { attempt: live.reconnectAttempt }) : null}
+        {live.status === 'reconnecting' ? (live.reconnectAttempt > 0 ? t('status.reconnecting', { attempt: live.reconnectAttempt }) : t('console.player.reconnecting')) : null}
         {live.status === 'offline' ? t('status.offline') : null}
       </p>
       {state.room ? (

@@ -1,5 +1,5 @@
 // Small readings of the state snapshot that several screens share.
-import type { LiveStatus, StudioState } from '../../common/studio-api';
+import type { LiveStatus, ServerState, StudioState } from '../../common/studio-api';
 
 export function isOnAir(status: LiveStatus): boolean {
   return status === 'live' || status === 'reconnecting' || status === 'starting';
@@ -31,4 +31,14 @@ export function encoderReason(state: StudioState): EncoderReason | null {
 /** Seconds left until `expiresAt` (Unix ms), never negative. */
 export function secondsLeft(expiresAt: number | null, now: number): number {
   return expiresAt === null ? 0 : Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}
+
+/**
+ * The server we were signed in to went away (the signal client is retrying), as opposed to a
+ * connection the streamer just asked for. A failed first connection is `status: 'error'`.
+ */
+export function serverLost(server: ServerState): boolean {
+  if (server.signal === 'connected') return false;
+  if (server.status === 'running') return true;
+  return server.status === 'error' && (server.lastError?.code === 'SERVER_UNREACHABLE' || server.lastError?.code === 'CONNECT_FAILED' || server.lastError?.code === 'DISCONNECTED');
 }

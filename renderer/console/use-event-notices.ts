@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import { useI18n } from './i18n-context';
 import { useNotices } from './notices';
 import { useStudio } from './studio-session';
-import { encoderReason } from './studio-views';
+import { encoderReason, serverLost } from './studio-views';
 
 export function useEventNotices(): void {
   const { api, state } = useStudio();
@@ -72,8 +72,8 @@ export function useEventNotices(): void {
     if (signal === 'connected' && wasLost.current) {
       wasLost.current = false;
       push('info', i18nRef.current.t('console.notice.serverBack'));
-    } else if (signal !== 'connected' && state.server.lastError) wasLost.current = true;
-  }, [signal, state.server.lastError, push]);
+    } else if (serverLost(state.server)) wasLost.current = true;
+  }, [signal, state.server, push]);
 
   // The encoder falling back to software, once per push.
   const fallbackEncoder = encoderReason(state) === 'fallback' ? state.live.encoder : null;
