@@ -16,7 +16,7 @@ export type PcmFrame = Buffer | Int16Array | Float32Array;
 export interface PcmFeederStats {
   /** Samples taken from the renderer and written. */
   readonly rendererSamples: number;
-  /** Silence written because the renderer had nothing. */
+  /** Silence (or fill tone) written because the renderer had nothing. */
   readonly silenceSamples: number;
   /** Renderer samples dropped because they arrived faster than real time (latency cap). */
   readonly droppedSamples: number;
@@ -32,6 +32,8 @@ export interface PcmFeederOptions {
   readonly maxQueueMs?: number;
   /** Renderer audio to queue before playing it out (after start and after each underrun). Default 40 ms. */
   readonly jitterMs?: number;
+  /** What fills the gaps: silence (default), or a sine tone (a generated test tone on the live timeline). */
+  readonly fill?: { readonly frequency: number; readonly amplitude?: number };
 }
 
 export class PcmFeeder {
@@ -42,6 +44,7 @@ export class PcmFeeder {
   private readonly maxQueueBytes: number;
   private readonly jitterBytes: number;
   private playing = false;
+  private readonly fill: PcmFeederOptions['fill'];
   private underruns = 0;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
@@ -62,6 +65,7 @@ export class PcmFeeder {
     this.sampleRate = options.sampleRate ?? AUDIO_SAMPLE_RATE;
     this.tickMs = options.tickMs ?? 10;
     this.maxQueueBytes = Math.round(((options.maxQueueMs ?? 200) / 1000) * this.sampleRate) * this.bytesPerSample;
+    this.fill = options.fill;
     this.jitterBytes = Math.min(this.maxQueueBytes, Math.round(((options.jitterMs ?? 40) / 1000) * this.sampleRate) * this.bytesPerSample);
   }
 
@@ -95,11 +99,14 @@ export class PcmFeeder {
     }
   }
 
-  /** Starts the clock and writes to `out` (ffmpeg's PCM pipe) until detached. */
-  attach(out: Writable): void {
+  /**
+   * Starts the clock and writes to `out` (ffmpeg's PCM pipe) until detached. `leadMs` back-dates
+   * the timeline (the video's first frame was that long ago): that much is written at once.
+   */
+  attach(out: Writable, leadMs = 0): void {
     this.detach();
     this.out = out;
-    this.startedAt = performance.now();
+    this.startedAt = performance.now() - Math.max(0, leadMs);
     this.samplesWritten = 0;
     out.on('error', () => this.detach());
     this.timer = setInterval(() => this.tick(), this.tickMs);
@@ -141,10 +148,23 @@ export class PcmFeeder {
       this.playing = false;
       if (filled > 0) this.underruns += 1;
     }
+    if (this.fill && filled < wantBytes) this.writeTone(chunk, filled / this.bytesPerSample, due);
     this.renderer += filled / this.bytesPerSample;
     this.silence += (wantBytes - filled) / this.bytesPerSample;
     this.samplesWritten += due;
     out.write(chunk);
+  }
+
+  /** Writes the fill tone into samples [from, to) of `chunk`, phase-continuous on the feeder's timeline. */
+  private writeTone(chunk: Buffer, from: number, to: number): void {
+    const fill = this.fill as NonNullable<PcmFeederOptions['fill']>;
+    const amplitude = fill.amplitude ?? 0.25;
+    const step = (2 * Math.PI * fill.frequency) / this.sampleRate;
+    for (let i = from; i < to; i++) {
+      const value = amplitude * Math.sin(step * (this.samplesWritten + i));
+      if (this.format === 's16le') chunk.writeInt16LE(Math.round(value * 32767), i * 2);
+      else chunk.writeFloatLE(value, i * 4);
+    }
   }
 
   private toBytes(frame: PcmFrame): Buffer {

@@ -24,7 +24,15 @@ export interface PushCommandOptions {
 export interface PushCommand {
   readonly args: string[];
   /** Set when audio comes from the renderer: write PCM to this fd once ffmpeg has opened input `startAfterInput`. */
-  readonly pcm?: { readonly fd: number; readonly format: 's16le' | 'f32le'; readonly startAfterInput: number };
+  readonly pcm?: {
+    readonly fd: number;
+    readonly format: 's16le' | 'f32le';
+    readonly startAfterInput: number;
+    /** The renderer's mic feeds it (`pcm` source); otherwise the engine generates the audio. */
+    readonly fromRenderer: boolean;
+    /** Generated tone (tone source on a live video timeline); silence when absent. */
+    readonly fill?: { readonly frequency: number };
+  };
   /** Number of ffmpeg inputs. */
   readonly inputCount: number;
 }
@@ -39,10 +47,14 @@ function overlayXY(position: OverlayPosition, margin: number): string {
   return `x=${x}:y=${y}`;
 }
 
-/** Scales any picture into W x H without distortion (letterbox / pillarbox) at the preset rate. */
+/**
+ * Scales any picture into W x H without distortion (letterbox / pillarbox). The frame rate is set
+ * on the output (`-r`), not with the fps filter: that filter holds every frame until it has seen
+ * the next one, a whole frame (67 ms at 15 fps) of latency.
+ */
 function fitFilter(settings: EncoderSettings): string {
   const { width: w, height: h } = settings;
-  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=${settings.fps}`;
+  return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`;
 }
 
 export function buildPushCommand(options: PushCommandOptions): PushCommand {
@@ -56,20 +68,32 @@ export function buildPushCommand(options: PushCommandOptions): PushCommand {
   };
   const encoder = encoderArgs(options.encoder, settings, options.encoderOptions);
   const inputs: string[][] = [];
-  inputs.push(videoInputArgs(sources.video, ctx, 'video').args);
+  const main = videoInputArgs(sources.video, ctx, 'video');
+  inputs.push(main.args);
+  let liveVideo = main.live;
   let overlayIndex: number | undefined;
   if (sources.overlay) {
     overlayIndex = inputs.length;
-    inputs.push(videoInputArgs(sources.overlay.source, ctx, 'overlay.source').args);
+    const overlay = videoInputArgs(sources.overlay.source, ctx, 'overlay.source');
+    liveVideo ||= overlay.live;
+    inputs.push(overlay.args);
   }
-  const audioInput = audioInputArgs(sources.audio, ctx, 'audio');
+  // A generated tone or silence next to a live device: a lavfi source would start its timeline
+  // when ffmpeg starts transcoding, after the device's first frame, and the muxer would hold the
+  // video back by that much. Generate it on the feeder's wall-clock timeline instead.
+  const audio = sources.audio;
+  const generated = liveVideo && (audio.kind === 'tone' || audio.kind === 'silence');
+  const audioInput = generated ? audioInputArgs({ kind: 'pcm', format: 's16le' }, ctx, 'audio') : audioInputArgs(audio, ctx, 'audio');
   let audioLabel = '0:a';
   let pcm: PushCommand['pcm'];
   if (audioInput) {
     const index = inputs.length;
     audioLabel = `${index}:a`;
     inputs.push(audioInput.args);
-    if (sources.audio.kind === 'pcm') pcm = { fd: PCM_FD, format: sources.audio.format, startAfterInput: index - 1 };
+    if (audio.kind === 'pcm') pcm = { fd: PCM_FD, format: audio.format, startAfterInput: index - 1, fromRenderer: true };
+    else if (generated) {
+      pcm = { fd: PCM_FD, format: 's16le', startAfterInput: index - 1, fromRenderer: false, ...(audio.kind === 'tone' ? { fill: { frequency: audio.frequency ?? 440 } } : {}) };
+    }
   }
 
   const graph: string[] = [];
@@ -92,6 +116,7 @@ export function buildPushCommand(options: PushCommandOptions): PushCommand {
     '-filter_complex', graph.join(';'),
     '-map', '[vout]',
     '-map', '[aout]',
+    '-r', String(settings.fps),
     ...encoder.output,
     ...audioEncoderArgs(settings),
     '-max_muxing_queue_size', '1024',

@@ -148,6 +148,11 @@ export class PushEngine extends TypedEmitter<PushEngineEvents> {
     return this.active?.pusher.pid;
   }
 
+  /** Input start times of the current push's ffmpeg (see Pusher.inputStartTimes). */
+  get inputStartTimes(): ReadonlyArray<number | undefined> {
+    return this.active?.pusher.inputStartTimes ?? [];
+  }
+
   /** Renderer audio fed to the current push (undefined unless its audio is `pcm`). */
   get pcmStats(): PcmFeederStats | undefined {
     return this.active?.pusher.pcmStats;

@@ -79,6 +79,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
   private lastProgress: FfmpegProgress | undefined;
   private readonly window: Array<{ at: number; bytes: number }> = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  private inputStarts: Array<number | undefined> = [];
   private startPromise: Promise<void> | undefined;
   private resolveStart!: () => void;
   private rejectStart!: (error: LinkMicError) => void;
@@ -89,7 +90,8 @@ export class Pusher extends TypedEmitter<PusherEvents> {
     super((error, event) => logger.error({ err: error, event }, 'pusher event listener threw'));
     this.options = options;
     this.logger = logger.child({ component: 'pusher' });
-    if (options.command.pcm) this.feeder = new PcmFeeder({ format: options.command.pcm.format }, this.logger);
+    const pcm = options.command.pcm;
+    if (pcm) this.feeder = new PcmFeeder({ format: pcm.format, ...(pcm.fill ? { fill: pcm.fill } : {}) }, this.logger);
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -100,6 +102,15 @@ export class Pusher extends TypedEmitter<PusherEvents> {
   /** ffmpeg's PID while one runs (tests, diagnostics). */
   get pid(): number | undefined {
     return this.proc?.pid;
+  }
+
+  /**
+   * Each input's start time as ffmpeg reports it (seconds) for the current connection. For
+   * wall-clock sources (x11grab, devices) it is the Unix time of the first frame, so a frame's
+   * capture time is start + its FLV timestamp (latency measurement, A/V sync diagnostics).
+   */
+  get inputStartTimes(): ReadonlyArray<number | undefined> {
+    return this.inputStarts;
   }
 
   get pcmStats(): PcmFeeder['stats'] | undefined {
@@ -141,7 +152,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
 
   /** Renderer microphone PCM (48 kHz mono, in the command's format); ignored when audio comes from elsewhere. */
   pushPcm(frame: PcmFrame): void {
-    this.feeder?.write(frame);
+    if (this.options.command.pcm?.fromRenderer) this.feeder?.write(frame);
   }
 
   /** Stops the push: ffmpeg gets 'q', then SIGKILL after the timeout. Safe to call again. */
@@ -177,17 +188,37 @@ export class Pusher extends TypedEmitter<PusherEvents> {
     this.proc = proc;
     this.lastProgress = undefined;
     this.window.length = 0;
+    this.inputStarts = [];
+    let lastInput = -1;
+    proc.on('stderr', (line) => {
+      const input = /^Input #(\d+)/.exec(line);
+      if (input) lastInput = Number(input[1]);
+      const start = /^\s+Duration: .*?, start: (-?[\d.]+)/.exec(line);
+      if (start && lastInput >= 0) this.inputStarts[lastInput] = Number(start[1]);
+    });
     if (command.pcm && this.feeder) {
       const pcm = command.pcm;
       const feeder = this.feeder;
-      // Start the audio clock when ffmpeg has opened the video input(s): both timelines start together.
+      // Start the audio clock when ffmpeg has opened the video input(s), so both timelines start
+      // together. A live device stamps frames with wall-clock time and ffmpeg prints the first
+      // one's (`start: <unix seconds>`): the audio timeline is back-dated to it, otherwise the
+      // muxer would hold video back by however long the device took to probe.
+      let fallback: NodeJS.Timeout | undefined;
+      const attach = (): void => {
+        if (fallback) clearTimeout(fallback);
+        if (feeder.attached || proc.closed) return;
+        const out = proc.pipe(pcm.fd);
+        if (!out) return;
+        const starts = this.inputStarts.slice(0, pcm.startAfterInput + 1).filter((s): s is number => s !== undefined && s > 1e9);
+        const lead = starts.length > 0 ? Date.now() - Math.min(...starts) * 1000 : 0;
+        feeder.attach(out, lead > 0 && lead < 3000 ? lead : 0);
+      };
       proc.on('stderr', (line) => {
-        const match = /^Input #(\d+)/.exec(line);
-        if (match && Number(match[1]) >= pcm.startAfterInput && !feeder.attached) {
-          const out = proc.pipe(pcm.fd);
-          if (out) feeder.attach(out);
-        }
+        const input = /^Input #(\d+)/.exec(line);
+        if (input && Number(input[1]) >= pcm.startAfterInput && !feeder.attached && !fallback) fallback = setTimeout(attach, 100);
+        if (/^\s+Duration: /.test(line) && this.inputStarts.length > pcm.startAfterInput) attach();
       });
+      proc.on('close', () => fallback && clearTimeout(fallback));
     }
     proc.on('progress', (progress) => this.onProgress(progress));
     proc.on('ready', () => this.onReady());

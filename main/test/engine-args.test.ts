@@ -114,10 +114,19 @@ describe('push command', () => {
     expect(graph).toContain('[1:v]scale=118:-2');
     expect(graph).toContain('[base][pip]overlay=x=W-w-10:y=H-h-10');
     expect(graph).toContain('[2:a]aresample=48000');
-    expect(command.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 1 });
+    expect(command.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 1, fromRenderer: true });
     expect(command.inputCount).toBe(3);
     expect(command.args.slice(-5)).toEqual(['-f', 'flv', '-flvflags', 'no_duration_filesize', 'rtmp://h/live/x']);
     expect(command.args).toEqual(expect.arrayContaining(['-c:a', 'aac', '-ar', '48000', '-ac', '1']));
+  });
+
+  it('generates a test tone on the live timeline (PCM pipe) next to a capture device, and with lavfi next to the test pattern', () => {
+    const live = buildPushCommand({ sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'tone', frequency: 1000 } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    expect(live.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 0, fromRenderer: false, fill: { frequency: 1000 } });
+    expect(live.args).toEqual(expect.arrayContaining(['-f', 's16le', '-i', 'pipe:3']));
+    const generated = buildPushCommand({ sources: { video: { kind: 'testPattern' }, audio: { kind: 'tone' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    expect(generated.pcm).toBeUndefined();
+    expect(generated.args).toEqual(expect.arrayContaining(['-i', 'sine=frequency=440:sample_rate=48000']));
   });
 
   it('takes the audio of a media file from the file itself', () => {
