@@ -20,13 +20,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PushEngine } from '../main/engine/push-engine';
-import { stderrLogger } from '../main/engine/logger';
 import type { AecHarness } from '../renderer/aec-test/aec-harness';
 import type { ActiveProcessingReport, AudioProcessingFlags } from '../renderer/audio/audio-processing';
 import { AecPage } from './helpers/aec-page';
 import { PcmRecording, convergenceSec, envelopeLag, erleDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
-import { playUrls, startOrigin, type TestOrigin } from './helpers/origin';
+import { openOnAirPath, type OnAirPath, type OnAirPathKind } from './helpers/on-air-path';
 import { PulseRoom } from './helpers/pulse-room';
 import { FAR_END_TEXT, FAR_END_VOICE, NEAR_END_TEXT, NEAR_END_VOICE, readWav, synthesize, timeline, writeWav } from './helpers/speech';
 
@@ -37,6 +35,8 @@ declare global {
 }
 
 const ECHO_DELAY_MS = Number(process.env['AEC_ECHO_DELAY_MS'] ?? 60);
+/** `studio` (default): through the web host bridge and StudioCore; `engine`: straight into PushEngine.pushPcm. */
+const PCM_PATH: OnAirPathKind = process.env['AEC_PCM_PATH'] === 'engine' ? 'engine' : 'studio';
 const FAR_LEAD_S = 1.5;
 const FAR_SPEECH_S = 12;
 const FAR_TAIL_S = 9;
@@ -104,8 +104,7 @@ async function main(): Promise<Record<string, unknown>> {
   const started = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'bench-aec-'));
   let room: PulseRoom | null = null;
-  let origin: TestOrigin | null = null;
-  let engine: PushEngine | null = null;
+  let onAir: OnAirPath | null = null;
   let page: AecPage | null = null;
   let sinkServer: WebSocketServer | null = null;
   let pull: { child: ChildProcess; exited: Promise<void> } | null = null;
@@ -119,37 +118,29 @@ async function main(): Promise<Record<string, unknown>> {
 
     // ---- room, origin, engine, PCM sink
     room = await PulseRoom.start({ echoDelayMs: ECHO_DELAY_MS });
-    origin = await startOrigin();
-    engine = await PushEngine.create({ logger: stderrLogger('bench-aec-engine') });
-    await engine.start({
-      url: origin.pushUrl('host'),
-      role: 'big',
-      sources: { video: { kind: 'testPattern' }, audio: { kind: 'pcm', format: 's16le' } },
-      settings: { width: 320, height: 480, fps: 15, videoBitrateKbps: 300 },
-      encoder: 'software',
-    });
-    log(`engine live (pid ${engine.pushPid})`);
+    onAir = await openOnAirPath(PCM_PATH);
+    log(`on air through: ${onAir.description}`);
+    const path = onAir;
     let engineRec = new PcmRecording();
-    const liveEngine = engine;
     sinkServer = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/pcm', maxPayload: 96_000 });
     await new Promise<void>((r) => sinkServer!.once('listening', () => r()));
     sinkServer.on('connection', (socket: WebSocket) => {
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         if (!isBinary) return;
         engineRec.add(data);
-        liveEngine.pushPcm(data);
+        path.pushPcm(data);
       });
     });
     const sinkUrl = `ws://127.0.0.1:${(sinkServer.address() as AddressInfo).port}/pcm`;
 
     // ---- the pushed stream, pulled back from the origin for the whole bench
     let pushedRec = new PcmRecording();
-    const hostPlay = playUrls(origin.httpPort, 'host', 'audience').http;
+    const hostPlay = path.server.urls.audienceUrl(path.hostStreamCode);
     pull = spawnLogged('pull', ['-nostdin', '-loglevel', 'error', '-fflags', 'nobuffer', '-i', hostPlay, '-vn', '-f', 's16le', '-ac', '1', '-ar', '48000', 'pipe:1']);
     pull.child.stdout?.on('data', (chunk: Buffer) => pushedRec.add(chunk));
 
     page = await AecPage.open(room);
-    const coHostPlay = playUrls(origin.httpPort, 'cohost', 'link').http;
+    const coHostPlay = path.server.urls.linkPlayUrl('http-flv', 'cohost', path.sessionId);
 
     const runs: RunResult[] = [];
     for (const aec of [false, true]) {
@@ -166,7 +157,7 @@ async function main(): Promise<Record<string, unknown>> {
         '-map', '0:v', '-map', '1:a',
         '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-sc_threshold', '0', '-b:v', '300k', '-pix_fmt', 'yuv420p',
         '-c:a', 'aac', '-b:a', '96k', '-ar', '48000', '-ac', '1',
-        '-shortest', '-f', 'flv', origin.server.urls.pushUrl('cohost', { sessionId: 4242, layer: 's' }),
+        '-shortest', '-f', 'flv', path.server.urls.pushUrl('cohost', { sessionId: path.sessionId, layer: 's' }),
       ]);
       await page.page.evaluate((url) => window.aecHarness.startCoHost(url), coHostPlay);
       // T0: the far end's first word at the speaker.
@@ -212,6 +203,7 @@ async function main(): Promise<Record<string, unknown>> {
       pushedRec = new PcmRecording();
     }
 
+    const pcmCounters = await path.pcmCounters();
     // ---- figures
     const [off, on] = runs as [RunResult, RunResult];
     const at = (samples: Int16Array, [a, b]: readonly [number, number]) => segmentDb(samples, 1 + a, 1 + b);
@@ -242,7 +234,8 @@ async function main(): Promise<Record<string, unknown>> {
       bench: 'aec',
       echoDelayMs: ECHO_DELAY_MS,
       player: 'renderer/player LowLatencyPlayer (link mode)',
-      pcmPath: 'renderer/audio MicCapture → WebSocket sink → PushEngine.pushPcm',
+      pcmPath: path.description,
+      pcmFramesAtCore: pcmCounters,
       erleEngineDb: engineFigures?.erleDb ?? null,
       erlePushedDb: pushedFigures?.erleDb ?? null,
       nearRetentionEngineDb: engineFigures?.nearRetentionDb ?? null,
@@ -276,8 +269,7 @@ async function main(): Promise<Record<string, unknown>> {
       for (const client of sinkServer.clients) client.terminate();
       await new Promise<void>((r) => sinkServer!.close(() => r()));
     }
-    await engine?.close();
-    await origin?.close();
+    await onAir?.close();
     await room?.close();
     await rm(dir, { recursive: true, force: true });
   }
