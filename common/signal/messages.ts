@@ -47,6 +47,8 @@ export const roomSnapshotSchema = z.object({
   hostUserId: userIdSchema,
   streamCode: streamCodeSchema,
   sessionId: sessionIdSchema,
+  /** Mix template (`t_id`) in the room's push URLs. */
+  templateId: z.number().int().min(1).max(3),
   settings: roomSettingsSchema,
   guests: z.array(z.object({ userId: userIdSchema, streamCode: streamCodeSchema, linkId: entityId })),
   pk: z.object({ pkId: entityId, peerUserId: userIdSchema, peerRoomId: roomId, peerStreamCode: streamCodeSchema }).nullable(),

@@ -96,6 +96,7 @@ interface HostedRoomIntent {
   sessionId: number;
   allowLinkRequests: boolean;
   guestLimit: number;
+  templateId: number;
 }
 
 const OPEN = 1;
@@ -470,7 +471,7 @@ export class SignalClient {
       case 'room.open':
       case 'room.update': {
         const room = (result as RequestResult<'room.open'>).room;
-        this.hostedRoom = { streamCode: room.streamCode, sessionId: room.sessionId, ...room.settings };
+        this.hostedRoom = { streamCode: room.streamCode, sessionId: room.sessionId, templateId: room.templateId, ...room.settings };
         break;
       }
       case 'room.join':

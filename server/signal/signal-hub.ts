@@ -554,6 +554,12 @@ export class SignalHub {
     };
   }
 
+  /** [mixer] The stream code of the other host when `streamCode`'s room is in an accepted PK. */
+  pkPeerStreamCode(streamCode: string): string | undefined {
+    for (const room of this.rooms.values()) if (room.streamCode === streamCode) return this.pkPeerRoom(room)?.streamCode;
+    return undefined;
+  }
+
   private pkPeerRoom(room: RoomEntry): RoomEntry | undefined {
     if (room.pkId === undefined) return undefined;
     const pk = this.pks.get(room.pkId);
@@ -571,6 +577,7 @@ export class SignalHub {
       hostUserId: room.hostUserId,
       streamCode: room.streamCode,
       sessionId: room.sessionId,
+      templateId: room.templateId,
       settings: { allowLinkRequests: room.allowLinkRequests, guestLimit: room.guestLimit },
       guests: [...room.links.values()].map((link) => ({ userId: link.guestUserId, streamCode: link.guestStreamCode, linkId: link.linkId })),
       pk: peer && room.pkId !== undefined ? { pkId: room.pkId, peerUserId: peer.hostUserId, peerRoomId: peer.roomId, peerStreamCode: peer.streamCode } : null,

@@ -216,6 +216,10 @@ export class SignalService implements ConnectionHost {
   dispatch(connection: SignalConnection, message: ClientMessage): unknown {
     const userId = connection.userId;
     const hub = this.hub;
+    // [viewer] read-only viewers (tokens minted for `viewer.*` ids by the web viewer) may only watch
+    if (isReadOnlyViewer(userId) && !READ_ONLY_REQUESTS.has(message.type)) {
+      throw new LinkMicError('NOT_ALLOWED', `a read-only viewer cannot send ${message.type}`, { field: 'type' });
+    }
     switch (message.type) {
       case 'hello':
         throw new LinkMicError('INVALID_STATE', 'already authenticated');
@@ -311,6 +315,14 @@ export class SignalService implements ConnectionHost {
     this.wss.close();
     this.events.emit('close', undefined);
   }
+}
+
+/** [viewer] User ids of read-only viewers (the web viewer at /watch/{room}). */
+export const READ_ONLY_VIEWER_PREFIX = 'viewer.';
+const READ_ONLY_REQUESTS: ReadonlySet<string> = new Set(['ping', 'room.join', 'room.leave']);
+
+export function isReadOnlyViewer(userId: string): boolean {
+  return userId.startsWith(READ_ONLY_VIEWER_PREFIX);
 }
 
 function pathOf(request: IncomingMessage): string {
