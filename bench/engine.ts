@@ -145,7 +145,7 @@ async function measureLatency(engine: PushEngine, pushUrl: string, flvUrl: strin
   const xvfbExited = new Promise<void>((resolve) => xvfb.once('exit', () => resolve()));
   const arrivals: Array<{ at: number; dts: number }> = [];
   let request: http.ClientRequest | undefined;
-  let connectedEarly = false;
+  let connectedEarly: boolean;
   const connect = (): void => {
     const demuxer = new FlvDemuxer();
     request = http.get(flvUrl, (res) => {
