@@ -23,6 +23,9 @@ import {
   type BridgeMessage,
 } from '../common/studio-api';
 import type { StudioCore } from './core/studio-core';
+import { CONTENT_SECURITY_POLICY, contentTypeOf, fileInside } from './security/app-content';
+
+export { CONTENT_SECURITY_POLICY } from './security/app-content';
 
 export interface WebHostOptions {
   readonly core: StudioCore;
@@ -36,33 +39,6 @@ export interface WebHostOptions {
   readonly token?: string;
   readonly logger?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
-
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
 
 /** Drops events for a console that stopped reading (state snapshots are re-sent on the next change). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -248,16 +224,9 @@ async function serveStatic(rootDir: string, request: IncomingMessage, response: 
     response.writeHead(405, { ...headers, allow: 'GET, HEAD' }).end();
     return;
   }
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-  } catch {
-    response.writeHead(400, headers).end();
-    return;
-  }
-  if (pathname.endsWith('/')) pathname += 'index.html';
-  const file = path.resolve(rootDir, `.${pathname}`);
-  if (file !== rootDir && !file.startsWith(rootDir + path.sep)) {
+  const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const file = fileInside(rootDir, pathname);
+  if (!file) {
     response.writeHead(404, headers).end();
     return;
   }
@@ -273,7 +242,7 @@ async function serveStatic(rootDir: string, request: IncomingMessage, response: 
   }
   response.writeHead(200, {
     ...headers,
-    'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(file),
     'content-length': info.size,
     'cache-control': pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
   });

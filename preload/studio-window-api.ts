@@ -1,8 +1,11 @@
 // Builds `window.studio` from the contract's lists: one function per method (invoke on
 // `studio:<method>`), `sendAudioFrame` (send on `studio:audio-frame`) and `on(event)` for the
 // contract's events only. No logic: envelopes pass through as main returns them.
-import { AUDIO_FRAME_CHANNEL, eventChannel, isStudioEventName, methodChannel, STUDIO_METHODS } from '../common/studio-api';
-import type { StudioEventName, StudioEvents, StudioWindowApi } from '../common/studio-api';
+// Only the dependency-free name and channel lists: the sandboxed preload bundle stays tiny.
+import { AUDIO_FRAME_CHANNEL, eventChannel, methodChannel } from '../common/studio-api/channels';
+import { isStudioEventName, STUDIO_METHODS, type StudioEventName } from '../common/studio-api/names';
+import type { StudioWindowApi } from '../common/studio-api/api';
+import type { StudioEvents } from '../common/studio-api/events';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

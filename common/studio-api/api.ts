@@ -3,8 +3,9 @@
 //    their value or reject with a LinkMicError carrying the code.
 //  - StudioWindowApi: the raw `window.studio` the preload exposes: methods resolve with a
 //    StudioResult envelope (so codes survive IPC), no logic in the preload.
-import type { StudioEventName, StudioEvents } from './events';
-import type { StudioArgs, StudioMethodName, StudioOutput } from './methods';
+import type { StudioEvents } from './events';
+import type { StudioArgs, StudioOutput } from './methods';
+import type { StudioEventName, StudioMethodName } from './names';
 import type { StudioResult } from './wire';
 
 export type StudioEventListener<E extends StudioEventName> = (payload: StudioEvents[E]) => void;

@@ -2,6 +2,7 @@
 import type { ErrorPayload } from '../errors';
 import type { Layout } from '../layout';
 import type { StudioSettings } from './inputs';
+import type { StudioEventName } from './names';
 import type { LinkRequestView, LinkView, LiveStatus, PkInviteView, PkView, PushStats, StudioState } from './state';
 
 export type StudioEvents = {
@@ -27,31 +28,8 @@ export type StudioEvents = {
   error: ErrorPayload & { context: string };
 };
 
-export type StudioEventName = keyof StudioEvents;
-
-/** The one list of event names: the preload and both bridges forward exactly these. */
-export const STUDIO_EVENTS = [
-  'state',
-  'stats',
-  'push',
-  'linkRequest',
-  'linkRequestEnded',
-  'linkStarted',
-  'linkEnded',
-  'pkInvite',
-  'pkInviteEnded',
-  'pkStarted',
-  'pkEnded',
-  'layout',
-  'settings',
-  'error',
-] as const satisfies readonly StudioEventName[];
-
-// Compile-time check that the list names every event.
-type MissingEvent = Exclude<StudioEventName, (typeof STUDIO_EVENTS)[number]>;
-const _everyEventListed: MissingEvent extends never ? true : MissingEvent = true;
-void _everyEventListed;
-
-export function isStudioEventName(value: unknown): value is StudioEventName {
-  return typeof value === 'string' && (STUDIO_EVENTS as readonly string[]).includes(value);
-}
+// Compile-time check: the event map has exactly the names of the list (names.ts).
+type MissingEvent = Exclude<StudioEventName, keyof StudioEvents>;
+type ExtraEvent = Exclude<keyof StudioEvents, StudioEventName>;
+const _eventsMatch: [MissingEvent, ExtraEvent] extends [never, never] ? true : [MissingEvent, ExtraEvent] = true;
+void _eventsMatch;

@@ -1,5 +1,5 @@
-// The StudioApi methods: one record, name → input schema + doc. The const list of names is
-// derived from it; the preload, the IPC host, the web bridge and the renderer client are all
+// The StudioApi methods: one record, name → input schema + doc, checked against the name list in
+// names.ts; the preload, the IPC host, the web bridge and the renderer client are all
 // generated from / checked against this list, so they cannot drift.
 import type { z } from 'zod';
 import type { Layout } from '../layout';
@@ -26,6 +26,7 @@ import {
   type Sources,
   type StudioSettings,
 } from './inputs';
+import type { StudioMethodName } from './names';
 import type { EncoderInfo, LinkView, LiveState, PkView, RoomView, ServerState, SourceList, StudioState } from './state';
 
 export const STUDIO_METHOD_INPUTS = {
@@ -69,10 +70,11 @@ export const STUDIO_METHOD_INPUTS = {
   setCoHostAudio: { input: setCoHostAudioInputSchema, doc: 'Mute or set the playback volume of a co-host (local playback).' },
 } as const;
 
-export type StudioMethodName = keyof typeof STUDIO_METHOD_INPUTS;
-
-/** The one list of method names (in a stable order). */
-export const STUDIO_METHODS = Object.keys(STUDIO_METHOD_INPUTS) as StudioMethodName[];
+// Compile-time check: the record has exactly the names of the list (names.ts).
+type MissingInput = Exclude<StudioMethodName, keyof typeof STUDIO_METHOD_INPUTS>;
+type ExtraInput = Exclude<keyof typeof STUDIO_METHOD_INPUTS, StudioMethodName>;
+const _inputsMatch: [MissingInput, ExtraInput] extends [never, never] ? true : [MissingInput, ExtraInput] = true;
+void _inputsMatch;
 
 /** What each method resolves with. */
 export interface StudioMethodOutputs {
@@ -123,6 +125,3 @@ export type StudioOutput<K extends StudioMethodName> = StudioMethodOutputs[K];
 /** Methods whose input may be omitted take an optional argument. */
 export type StudioArgs<K extends StudioMethodName> = undefined extends StudioInput<K> ? [input?: StudioInput<K>] : [input: StudioInput<K>];
 
-export function isStudioMethodName(value: unknown): value is StudioMethodName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(STUDIO_METHOD_INPUTS, value);
-}

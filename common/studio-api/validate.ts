@@ -2,7 +2,8 @@
 // names the field at fault, e.g. `layout.participants.0.rect.w` or `roomId`.
 import type { z } from 'zod';
 import { ValidationError } from '../errors';
-import { isStudioMethodName, STUDIO_METHOD_INPUTS, type StudioMethodName, type StudioParsedInput } from './methods';
+import { STUDIO_METHOD_INPUTS, type StudioParsedInput } from './methods';
+import { isStudioMethodName, type StudioMethodName } from './names';
 
 /** Throws INVALID_ARGUMENT naming `method` unless it is a contract method. */
 export function assertStudioMethod(method: unknown): StudioMethodName {

@@ -1,41 +1,14 @@
-// How the contract travels: Electron IPC channel names, the result envelope, the web bridge's
+// How the contract travels (IPC channel names are in channels.ts): the result envelope, the web bridge's
 // WebSocket messages, and the PCM format of the renderer's mic frames.
 import { z } from 'zod';
 import { ValidationError, type ErrorPayload } from '../errors';
 import { errorPayloadSchema } from './error-schema';
-import { STUDIO_EVENTS, type StudioEventName } from './events';
-import { STUDIO_METHODS, type StudioMethodName } from './methods';
+import { STUDIO_EVENTS, type StudioEventName } from './names';
 
 // ------------------------------------------------------------------ results
 
 /** Every method call resolves with an envelope, so error codes survive IPC (Electron keeps only `message` of a thrown error). */
 export type StudioResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload };
-
-// ------------------------------------------------------------------ Electron IPC
-
-export const STUDIO_CHANNEL_PREFIX = 'studio:';
-export type StudioMethodChannel = `studio:${StudioMethodName}`;
-export type StudioEventChannel = `studio:event:${StudioEventName}`;
-/** One-way renderer → main: a PCM frame as an ArrayBuffer. */
-export const AUDIO_FRAME_CHANNEL = 'studio:audio-frame';
-
-export function methodChannel<K extends StudioMethodName>(method: K): `studio:${K}` {
-  return `${STUDIO_CHANNEL_PREFIX}${method}` as `studio:${K}`;
-}
-
-export function eventChannel<E extends StudioEventName>(event: E): `studio:event:${E}` {
-  return `${STUDIO_CHANNEL_PREFIX}event:${event}` as `studio:event:${E}`;
-}
-
-/** Every channel the preload may use; main handles exactly the method ones. */
-export const STUDIO_CHANNELS: readonly string[] = Object.freeze([
-  ...STUDIO_METHODS.map(methodChannel),
-  ...STUDIO_EVENTS.map(eventChannel),
-  AUDIO_FRAME_CHANNEL,
-]);
-
-/** The keys of `window.studio`: the methods, `sendAudioFrame` and `on`, nothing else. */
-export const STUDIO_WINDOW_KEYS: readonly string[] = Object.freeze([...STUDIO_METHODS, 'sendAudioFrame', 'on']);
 
 // ------------------------------------------------------------------ web bridge (WebSocket)
 

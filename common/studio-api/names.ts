@@ -1,0 +1,64 @@
+// The one list of StudioApi method and event names, with no dependencies, so the preload (which
+// must stay tiny in the sandbox) and both bridges are generated from it. methods.ts and events.ts
+// check at compile time that their records match these lists exactly.
+export const STUDIO_METHODS = [
+  'getState',
+  'getSettings',
+  'updateSettings',
+  'setAudioProcessing',
+  'listSources',
+  'setSources',
+  'probeEncoders',
+  'setEncoder',
+  'getServerProfile',
+  'setServerProfile',
+  'goLive',
+  'stopLive',
+  'openRoom',
+  'updateRoom',
+  'closeRoom',
+  'joinRoom',
+  'leaveRoom',
+  'requestLinkMic',
+  'cancelLinkMic',
+  'acceptLinkMic',
+  'rejectLinkMic',
+  'kickCoHost',
+  'hangUp',
+  'invitePk',
+  'cancelPkInvite',
+  'acceptPk',
+  'rejectPk',
+  'endPk',
+  'setLayout',
+  'setCoHostAudio',
+] as const;
+
+export type StudioMethodName = (typeof STUDIO_METHODS)[number];
+
+export const STUDIO_EVENTS = [
+  'state',
+  'stats',
+  'push',
+  'linkRequest',
+  'linkRequestEnded',
+  'linkStarted',
+  'linkEnded',
+  'pkInvite',
+  'pkInviteEnded',
+  'pkStarted',
+  'pkEnded',
+  'layout',
+  'settings',
+  'error',
+] as const;
+
+export type StudioEventName = (typeof STUDIO_EVENTS)[number];
+
+export function isStudioMethodName(value: unknown): value is StudioMethodName {
+  return typeof value === 'string' && (STUDIO_METHODS as readonly string[]).includes(value);
+}
+
+export function isStudioEventName(value: unknown): value is StudioEventName {
+  return typeof value === 'string' && (STUDIO_EVENTS as readonly string[]).includes(value);
+}
