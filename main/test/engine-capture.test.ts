@@ -1,6 +1,9 @@
 // Capture sources through the engine into the real origin: x11grab from Xvfb (alone and under a
 // picture-in-picture), the renderer's PCM over a pipe, and a PulseAudio device microphone.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushEngine } from '../engine/push-engine';
 import { TestOrigin } from './helpers/engine-origin';
@@ -114,6 +117,39 @@ describe('capture sources', () => {
     } finally {
       await engine.stop();
     }
+  });
+
+  describe('from a media file', () => {
+    let file: string;
+    beforeAll(async () => {
+      file = path.join(mkdtempSync(path.join(os.tmpdir(), 'engine-file-')), 'clip.mp4');
+      const made = await runChild('ffmpeg', [
+        '-hide_banner', '-nostdin', '-loglevel', 'error',
+        '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100',
+        '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', file,
+      ]);
+      expect(made.code).toBe(0);
+    });
+
+    it('loops a landscape file into the portrait big-host picture with the file’s own sound resampled to 48 kHz', async () => {
+      await engine.start({ url: origin.pushUrl('file_loop'), role: 'big', sources: { video: { kind: 'file', path: file }, audio: { kind: 'file' } } });
+      try {
+        const [streams, pcm] = await Promise.all([probeStreams(origin.flvUrl('file_loop')), pullPcm(origin.flvUrl('file_loop'), 4, 1)]);
+        expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 360, height: 640 });
+        expect(streams.find((s) => s.codec_type === 'audio')).toMatchObject({ sample_rate: '48000', channels: 1 });
+        expect(toneShare(pcm, 1000).share).toBeGreaterThan(0.6);
+        expect(engine.state).toBe('live'); // still going after the 3 s file ended once: it loops
+      } finally {
+        await engine.stop();
+      }
+    });
+
+    it('stops with reason "ended" when a file that does not loop runs out', async () => {
+      const stopped = engine.next('stopped', 30_000);
+      await engine.start({ url: origin.pushUrl('file_once'), role: 'big', sources: { video: { kind: 'file', path: file, loop: false }, audio: { kind: 'file' } } });
+      expect(await stopped).toEqual({ role: 'big', reason: 'ended' });
+      expect(engine.state).toBe('idle');
+    });
   });
 
   describe('with a PulseAudio null sink', () => {

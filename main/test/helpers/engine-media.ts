@@ -74,27 +74,31 @@ export async function pullPcm(url: string, seconds: number, skipSeconds = 0): Pr
   return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.length - (bytes.length % 2))));
 }
 
-/** Share of the signal's energy at `frequency` (Goertzel over the whole buffer), 0..1, and its RMS (0..1). */
+/**
+ * Share of the signal's energy at `frequency`, 0..1, and its RMS (0..1). Goertzel over 100 ms
+ * blocks, so a phase jump (a looped file, a dropped packet) spoils one block, not the whole answer.
+ */
 export function toneShare(samples: Int16Array, frequency: number, sampleRate = 48_000): { share: number; rms: number } {
-  const n = samples.length;
-  if (n === 0) return { share: 0, rms: 0 };
-  const k = Math.round((n * frequency) / sampleRate);
-  const w = (2 * Math.PI * k) / n;
-  const coeff = 2 * Math.cos(w);
-  let s1 = 0;
-  let s2 = 0;
+  const block = Math.round(sampleRate / 10);
+  let tonePower = 0;
   let energy = 0;
-  for (let i = 0; i < n; i++) {
-    const x = (samples[i] as number) / 32768;
-    energy += x * x;
-    const s0 = x + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
+  for (let offset = 0; offset + block <= samples.length; offset += block) {
+    const k = Math.round((block * frequency) / sampleRate);
+    const coeff = 2 * Math.cos((2 * Math.PI * k) / block);
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = offset; i < offset + block; i++) {
+      const x = (samples[i] as number) / 32768;
+      energy += x * x;
+      const s0 = x + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    // A pure tone of amplitude A over n samples: |X(k)|^2 = (A n / 2)^2 and its energy A^2 n / 2.
+    tonePower += (2 * (s1 * s1 + s2 * s2 - coeff * s1 * s2)) / block;
   }
-  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2; // |X(k)|^2
-  // A pure tone of amplitude A: |X(k)|^2 = (A n / 2)^2 and energy = A^2 n / 2, so share = |X|^2 * 2 / (n * energy).
-  const share = energy === 0 ? 0 : Math.min(1, (2 * power) / (n * energy));
-  return { share, rms: Math.sqrt(energy / n) };
+  const counted = Math.floor(samples.length / block) * block;
+  return { share: energy === 0 ? 0 : Math.min(1, tonePower / energy), rms: counted === 0 ? 0 : Math.sqrt(energy / counted) };
 }
 
 export function isAlive(pid: number): boolean {
