@@ -35,6 +35,7 @@
 //
 // HTTP routes mounted here: GET /healthz, GET /api/streams, GET /api/stats, GET /live/{code}.flv
 // (HTTP-FLV) and its WebSocket upgrade (WS-FLV).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,12 +49,21 @@ import type { EndReason, LiveStreamInfo, OriginEvents, OriginStats, PlayInfo } f
 import { UrlIssuer } from './url-issuer';
 // [signal] signalling service mounted on the shared port (server/signal/mount-signal.ts)
 import { MountedSignal, type MountSignalOptions } from './signal/mount-signal';
+// [mixer] server-side mix (server/mixer) and [viewer] audience web page (server/viewer)
+import type { MixerOptions } from './mixer/mix-types';
+import { mixerHostOf } from './mixer/mixer-host';
+import { ServerMixer } from './mixer/server-mixer';
+import { MountedViewer, type ViewerOptions } from './viewer/mount-viewer';
 
 export interface LinkMicServerOptions extends ServerConfigInput {
   /** A pino logger; by default one at `logLevel` on stderr. */
   readonly logger?: Logger;
   /** [signal] Options of the signalling service (/signal, POST /api/dev-login). */
   readonly signal?: MountSignalOptions;
+  /** [mixer] Options of the server-side mixer (`enabled: false` turns it off). */
+  readonly mixer?: MixerOptions;
+  /** [viewer] Options of the audience web page (/watch/{room}). */
+  readonly viewer?: ViewerOptions;
 }
 
 export interface ReadyInfo {
@@ -76,6 +86,12 @@ export class LinkMicServer {
   readonly urls: UrlIssuer;
   /** [signal] The signalling service on this server's HTTP port (a fresh one per start). */
   readonly signal: MountedSignal;
+  /** [mixer] Server-side mixes of big hosts pushing with t_id (docs/mixer.md). */
+  readonly mixer: ServerMixer;
+  /** [viewer] The audience page at /watch/{room}. */
+  readonly viewer: MountedViewer;
+  /** [mixer] Secret of the server's own media clients (`internal=<token>`); fresh per process. */
+  readonly internalToken = randomBytes(24).toString('hex');
   private readonly table = new RouteTable();
   private readonly closeHooks = new Set<() => void | Promise<void>>();
   private state: 'idle' | 'starting' | 'running' | 'closing' = 'idle';
@@ -86,7 +102,7 @@ export class LinkMicServer {
   private ownsDataDir = false;
 
   constructor(options: LinkMicServerOptions = {}) {
-    const { logger, signal, ...config } = options;
+    const { logger, signal, mixer, viewer, ...config } = options;
     this.config = parseServerConfig(config);
     this.log = logger ?? createLogger({ level: this.config.logLevel });
     this.events = new TypedEmitter<LinkMicServerEvents>((error, event) => this.log.error({ err: error, event }, 'server event listener threw'));
@@ -97,11 +113,16 @@ export class LinkMicServer {
       signAudience: this.config.requirePlaySign,
     });
     this.table.addRoute('GET', '/healthz', (_req, res) => sendJson(res, 200, this.health()));
-    this.table.addRoute('GET', '/api/streams', (_req, res) => sendJson(res, 200, { streams: this.listStreams().map(toApiStream) }));
+    this.table.addRoute('GET', '/api/streams', (_req, res) =>
+      // [mixer] each stream carries its server mix's state (null when not mixed)
+      sendJson(res, 200, { streams: this.listStreams().map((stream) => ({ ...toApiStream(stream), mix: this.mixer.status(stream.streamCode) ?? null })) }),
+    );
     this.table.addRoute('GET', '/api/stats', (_req, res) => sendJson(res, 200, this.stats()));
     this.table.addRoute('*', '/live/', (req, res) => this.requireOrigin().handleFlvRequest(req, res));
     this.table.addUpgradeHandler('/live/', (req, socket, head) => this.requireOrigin().handleFlvUpgrade(req, socket, head));
     this.signal = new MountedSignal(this, signal); // [signal]
+    this.mixer = new ServerMixer(mixerHostOf(this), mixer); // [mixer]
+    this.viewer = new MountedViewer(this, viewer); // [viewer]
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -127,6 +148,9 @@ export class LinkMicServer {
         handshakeTimeoutMs: this.config.handshakeTimeoutMs,
         maxViewerBacklogBytes: this.config.maxViewerBacklogBytes,
         closePlayersOnUnpublish: this.config.closePlayersOnUnpublish,
+        // [mixer] audience plays of a mixed stream are served from its mix
+        internalToken: this.internalToken,
+        audienceSource: (streamCode) => this.mixer.audienceSource(streamCode),
       },
       this.log,
     );

@@ -1,0 +1,35 @@
+// Adapts a LinkMicServer to what the mixer needs: origin events and listings, the internal URLs
+// (loopback, the server's internal token, signed like any client's so signing policies hold) and
+// the signalling service's PK pairs.
+import type { LinkMicServer } from '../link-mic-server';
+import type { MixerHost } from './server-mixer';
+
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function internalQuery(server: LinkMicServer, streamCode: string): string {
+  const signature = server.urls.signature(streamCode);
+  return `internal=${server.internalToken}&txSecret=${signature.txSecret}&txTime=${signature.txTime}`;
+}
+
+export function mixerHostOf(server: LinkMicServer): MixerHost {
+  return {
+    get log() {
+      return server.log;
+    },
+    get running() {
+      return server.running;
+    },
+    on: ((event: 'publish' | 'unpublish' | 'ready', listener: (payload: never) => void) => server.on(event, listener as never)) as MixerHost['on'],
+    onClose: (hook) => server.onClose(hook),
+    listStreams: () => server.listStreams(),
+    listPlays: () => server.listPlays(),
+    closePlay: (playId) => server.closePlay(playId, 'kicked'),
+    internalPullUrl: (code) => `http://${loopbackHost(server.config.host)}:${server.httpPort}/live/${code}.flv?${internalQuery(server, code)}`,
+    internalPushUrl: (code) => `rtmp://${loopbackHost(server.config.host)}:${server.rtmpPort}/live/${code}?${internalQuery(server, code)}`,
+    pkPeerOf: (code) => server.signal.service?.hub.pkPeerStreamCode(code),
+  };
+}

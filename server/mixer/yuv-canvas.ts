@@ -1,0 +1,67 @@
+// A yuv420p picture in one buffer (the compositor's output frame and each party's latest tile),
+// with the two operations the compositor needs: fill, and copy a tile in (scaled nearest-neighbour
+// when the tile's size differs, which only happens for the moment a party's decoder is resized).
+import type { PixelRect } from './mix-geometry';
+
+export class YuvFrame {
+  readonly data: Buffer;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    data?: Buffer,
+  ) {
+    if (width % 2 !== 0 || height % 2 !== 0) throw new RangeError(`yuv420p needs even sizes, got ${width}x${height}`);
+    this.data = data ?? Buffer.alloc(YuvFrame.byteLength(width, height));
+  }
+
+  static byteLength(width: number, height: number): number {
+    return width * height + 2 * (width / 2) * (height / 2);
+  }
+
+  /** Fills with one colour (default black: Y 16, U/V 128). */
+  fill(y = 16, u = 128, v = 128): void {
+    const luma = this.width * this.height;
+    const chroma = luma / 4;
+    this.data.fill(y, 0, luma);
+    this.data.fill(u, luma, luma + chroma);
+    this.data.fill(v, luma + chroma, luma + 2 * chroma);
+  }
+
+  /** Draws `tile` into `rect` (even coordinates), scaling nearest-neighbour when sizes differ. */
+  draw(tile: YuvFrame, rect: PixelRect): void {
+    this.drawPlane(tile, rect, 0);
+    this.drawPlane(tile, rect, 1);
+    this.drawPlane(tile, rect, 2);
+  }
+
+  private drawPlane(tile: YuvFrame, rect: PixelRect, plane: 0 | 1 | 2): void {
+    const div = plane === 0 ? 1 : 2;
+    const dstW = this.width / div;
+    const dstH = this.height / div;
+    const srcW = tile.width / div;
+    const srcH = tile.height / div;
+    const dstOffset = plane === 0 ? 0 : this.width * this.height + (plane - 1) * dstW * dstH;
+    const srcOffset = plane === 0 ? 0 : tile.width * tile.height + (plane - 1) * srcW * srcH;
+    const x0 = rect.x / div;
+    const y0 = rect.y / div;
+    const w = Math.min(rect.w / div, dstW - x0);
+    const h = Math.min(rect.h / div, dstH - y0);
+    if (w <= 0 || h <= 0) return;
+    const src = tile.data;
+    const dst = this.data;
+    if (srcW === w && srcH === h) {
+      for (let row = 0; row < h; row++) {
+        const from = srcOffset + row * srcW;
+        src.copy(dst, dstOffset + (y0 + row) * dstW + x0, from, from + w);
+      }
+      return;
+    }
+    for (let row = 0; row < h; row++) {
+      const sy = Math.min(srcH - 1, Math.floor(((row + 0.5) * srcH) / h));
+      const srcRow = srcOffset + sy * srcW;
+      const dstRow = dstOffset + (y0 + row) * dstW + x0;
+      for (let col = 0; col < w; col++) dst[dstRow + col] = src[srcRow + Math.min(srcW - 1, Math.floor(((col + 0.5) * srcW) / w))]!;
+    }
+  }
+}
