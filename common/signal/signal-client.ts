@@ -14,6 +14,7 @@ import { TypedEmitter } from '../typed-emitter';
 import {
   CLOSE_AUTH_FAILED,
   EVENTS,
+  REQUESTS,
   type EventPayload,
   type EventType,
   type LinkStarted,
@@ -443,8 +444,13 @@ export class SignalClient {
       this.pending.delete(message.id as string);
       clearTimeout(pending.timer);
       if (message.type === 'result') {
-        this.track(pending.type, pending.params, message.result);
-        pending.resolve(message.result);
+        const parsed = REQUESTS[pending.type].result.safeParse(message.result);
+        if (!parsed.success) {
+          pending.reject(new LinkMicError('INVALID_MESSAGE', `server sent an invalid ${pending.type} result`));
+          return;
+        }
+        this.track(pending.type, pending.params, parsed.data);
+        pending.resolve(parsed.data);
       } else pending.reject(LinkMicError.fromPayload(toPayload(message.error)));
       return;
     }

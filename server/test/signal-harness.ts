@@ -57,6 +57,7 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
   boundPort = (server.address() as AddressInfo).port;
   const wsUrl = `ws://127.0.0.1:${boundPort}/signal`;
   const clients: SignalClient[] = [];
+  const invalid: string[] = [];
   const raws: RawSocket[] = [];
   const token = (userId: string, ttlSec?: number): string => service.mintToken(userId, ttlSec).token;
   let stopping: Promise<void> | undefined;
@@ -86,6 +87,10 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
         ...overrides,
       });
       clients.push(client);
+      // Every server message must pass the client's schemas: collect any that does not.
+      client.events.on('error', (error) => {
+        if (error.code === 'INVALID_MESSAGE') invalid.push(`${userId}: ${error.message}`);
+      });
       await client.connect();
       return client;
     },
@@ -103,6 +108,7 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
       for (const client of clients) client.close();
       for (const raw of raws) raw.close();
       await stop();
+      if (invalid.length > 0) throw new Error(`the server sent messages that fail the schemas: ${invalid.join('; ')}`);
     },
   };
 }
