@@ -23,7 +23,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AecHarness } from '../renderer/aec-test/aec-harness';
 import type { ActiveProcessingReport, AudioProcessingFlags } from '../renderer/audio/audio-processing';
 import { AecPage } from './helpers/aec-page';
-import { PcmRecording, convergenceSec, envelopeLag, erleDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
+import { PcmRecording, convergenceSec, envelopeLag, erleDb, percentileWindowDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
 import { openOnAirPath, type OnAirPath, type OnAirPathKind } from './helpers/on-air-path';
 import { PulseRoom } from './helpers/pulse-room';
 import { FAR_END_TEXT, FAR_END_VOICE, NEAR_END_TEXT, NEAR_END_VOICE, readWav, synthesize, timeline, writeWav } from './helpers/speech';
@@ -218,6 +218,7 @@ async function main(): Promise<Record<string, unknown>> {
       return {
         erleDb: round(erleDb(farOff, farOn)),
         erleWholeFarOnlyDb: round(erleDb(at(offS, SEG.farOnlyFull), at(onS, SEG.farOnlyFull))),
+        erleMedianWindowDb: round(erleDb(percentileWindowDb(offS, 1 + SEG.farOnly[0], 1 + SEG.farOnly[1]), percentileWindowDb(onS, 1 + SEG.farOnly[0], 1 + SEG.farOnly[1]))),
         farOnlyAecOffDb: round(farOff),
         farOnlyAecOnDb: round(farOn),
         nearRetentionDb: round(retentionDb(dt, alone)),

@@ -188,3 +188,15 @@ export class PcmRecording {
     return t === null ? null : this.origin + t * 1000;
   }
 }
+
+/**
+ * A percentile (0..1, default the median) of the 100 ms window levels over [fromSec, toSec):
+ * a level that a few glitched windows (an echo canceller re-converging after a CPU stall) cannot
+ * dominate, unlike the energy average.
+ */
+export function percentileWindowDb(samples: Int16Array, fromSec: number, toSec: number, percentile = 0.5, windowSec = 0.1, rate = RATE): number {
+  const levels = windowedDb(samples, fromSec, toSec, windowSec, rate).sort((a, b) => a - b);
+  if (levels.length === 0) return FLOOR_DB;
+  const index = Math.min(levels.length - 1, Math.max(0, Math.round(percentile * (levels.length - 1))));
+  return levels[index] as number;
+}
