@@ -213,6 +213,21 @@ const en = {
   'console.audience.you': 'You',
   'console.audience.offAir': 'The host is not live yet.',
   'console.audience.lowLatency': 'low latency',
+  'console.notice.quotaFull': 'The link-mic quota is full: the host already has {limit} co-hosts, the most allowed. Try again when a seat frees up.',
+  // [viewer] the audience web page (/watch/{room})
+  'viewer.title': 'Live room {room}',
+  'viewer.soundOn': 'Sound on',
+  'viewer.soundOff': 'Mute',
+  'viewer.volume': 'Volume',
+  'viewer.fullscreen': 'Full screen',
+  'viewer.exitFullscreen': 'Exit full screen',
+  'viewer.live': 'LIVE',
+  'viewer.mixed': 'Server mix',
+  'viewer.connecting': 'Connecting…',
+  'viewer.reconnecting': 'Reconnecting…',
+  'viewer.offline': 'The host is offline. This page reconnects by itself when the broadcast resumes.',
+  'viewer.unsupported': 'This browser cannot play the stream (it needs WebCodecs over HTTPS or localhost).',
+  'viewer.clickForSound': 'Click for sound',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -422,6 +437,21 @@ const zhCN: Record<MessageKey, string> = {
   'console.audience.you': '您',
   'console.audience.offAir': '主播尚未开播。',
   'console.audience.lowLatency': '低延迟',
+  'console.notice.quotaFull': '连麦名额已满：主播已有 {limit} 位连麦嘉宾，已达上限。请在有空位时再试。',
+  // [viewer] 观众网页（/watch/{room}）
+  'viewer.title': '直播间 {room}',
+  'viewer.soundOn': '开启声音',
+  'viewer.soundOff': '静音',
+  'viewer.volume': '音量',
+  'viewer.fullscreen': '全屏',
+  'viewer.exitFullscreen': '退出全屏',
+  'viewer.live': '直播中',
+  'viewer.mixed': '服务端混流',
+  'viewer.connecting': '正在连接…',
+  'viewer.reconnecting': '正在重新连接…',
+  'viewer.offline': '主播已下播。直播恢复后本页会自动重新连接。',
+  'viewer.unsupported': '此浏览器无法播放（需要 WebCodecs，并通过 HTTPS 或 localhost 访问）。',
+  'viewer.clickForSound': '点击开启声音',
 };
 
 const TABLES: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

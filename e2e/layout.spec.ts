@@ -2,7 +2,7 @@
 // issue asks for "within a second"; we poll for up to 3 s (generous for a shared 2-core machine)
 // and assert only the behaviour, not a timing.
 import { expect, test } from './fixtures';
-import { goLive, openScreen } from './helpers/console-page';
+import { expectPlaying, goLive, openScreen } from './helpers/console-page';
 
 test('layout: A switches template and C’s audience view follows', async ({ cluster }) => {
   const a = await cluster.console('hostA');
@@ -16,6 +16,7 @@ test('layout: A switches template and C’s audience view follows', async ({ clu
   await c.page.getByTestId('audience-join').click();
   const tile = c.page.getByTestId(`audience-tile-${a.studio.userId}`);
   await expect(tile).toHaveAttribute('data-rect', '0,0,1,1');
+  await expectPlaying(c.page.getByTestId(`audience-player-${a.studio.userId}`), 'C watches A');
   await cluster.shot(c.page, '01-c-pip');
 
   await a.page.getByTestId('template-2').click();

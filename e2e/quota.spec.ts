@@ -25,9 +25,17 @@ test('quota: with 3 guests linked a 4th request is refused and the console says 
     await d.page.getByTestId('audience-request-link').click();
     const refusal = d.page.locator('[data-testid="notice"][data-code="GUEST_LIMIT_REACHED"]');
     await expect(refusal).toBeVisible();
-    await expect(refusal).toContainText('most co-hosts');
+    await expect(refusal).toContainText('quota is full');
+    await expect(refusal).toContainText('3 co-hosts');
     await expect(d.page.getByTestId('audience-requested')).toHaveCount(0);
     await cluster.shot(d.page, '02-d-refused');
+
+    // The same console in Simplified Chinese.
+    await d.page.getByTestId('language').selectOption('zh-CN');
+    await expect(d.page.getByTestId('tab-golive')).toHaveText('开播');
+    await d.page.getByTestId('audience-request-link').click();
+    await expect(d.page.locator('[data-testid="notice"][data-code="GUEST_LIMIT_REACHED"]').filter({ hasText: '连麦名额已满' })).toBeVisible();
+    await cluster.shot(d.page, '03-d-refused-zh');
   } finally {
     await guests.stop();
   }

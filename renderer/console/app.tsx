@@ -135,6 +135,7 @@ function TopBar() {
   const run = useAction();
   const live = state.live;
   const onAir = live.status === 'live' || live.status === 'reconnecting';
+  const guestLink = state.links.find((l) => l.role === 'guest');
   const names: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
   return (
     <header className="topbar">
@@ -143,6 +144,11 @@ function TopBar() {
         {live.status === 'live' ? t('status.live') : live.status === 'reconnecting' ? (live.reconnectAttempt > 0 ? t('status.reconnecting', { attempt: live.reconnectAttempt }) : t('console.player.reconnecting')) : live.status === 'starting' ? t('console.live.starting') : t('status.offline')}
       </span>
       {state.room ? <span className="muted room-chip" data-testid="room-id">{state.room.roomId}</span> : null}
+      {guestLink ? (
+        <span className="role-chip" data-testid="role-chip">
+          {t('console.role.small', { room: guestLink.roomId })}
+        </span>
+      ) : null}
       <span className="spacer" />
       <span className={`server-dot server-${state.server.signal}`} data-testid="server-dot" data-signal={state.server.signal} title={state.server.httpUrl ?? ''}>
         {state.server.signal === 'connected' ? t('console.server.connected', { url: state.server.httpUrl ?? '' }) : state.server.signal === 'connecting' ? t('console.server.connecting') : t('console.server.disconnected')}

@@ -2,10 +2,11 @@
 // ask to link, and — once the host accepts — go on stage without restarting: the studio starts
 // pushing as small host and the host's picture switches to the 200 ms low-latency URL.
 import { useEffect, useState, type FormEvent } from 'react';
+import { LinkMicError } from '../../common/errors';
 import type { Layout, LayoutParticipant } from '../../common/layout';
 import type { LinkView, RoomView } from '../../common/studio-api';
 import { useI18n } from './i18n-context';
-import { useAction } from './notices';
+import { useAction, useNotices } from './notices';
 import { PlayerView } from './player-view';
 import { useStudio } from './studio-session';
 import { secondsLeft } from './studio-views';
@@ -16,12 +17,14 @@ interface Watching {
   readonly streamCode: string;
   readonly layout: Layout | null;
   readonly audienceUrls: Readonly<Record<string, string>>;
+  readonly guestLimit: number;
 }
 
 export function AudiencePanel() {
   const { api, state, settings } = useStudio();
   const { t } = useI18n();
   const run = useAction();
+  const { push } = useNotices();
   const [roomId, setRoomId] = useState('');
   const [watching, setWatching] = useState<Watching | null>(null);
 
@@ -39,7 +42,7 @@ export function AudiencePanel() {
     if (!target) return;
     void run(async () => {
       const room: RoomView = await api.joinRoom({ roomId: target });
-      setWatching({ roomId: room.roomId, streamCode: room.streamCode, layout: room.layout, audienceUrls: room.audienceUrls });
+      setWatching({ roomId: room.roomId, streamCode: room.streamCode, layout: room.layout, audienceUrls: room.audienceUrls, guestLimit: room.guestLimit });
     });
   };
   const leave = () => {
@@ -48,6 +51,17 @@ export function AudiencePanel() {
     setWatching(null);
     void run(() => api.leaveRoom({ roomId: id }));
   };
+
+  const requestLink = (target: Watching) =>
+    void run(async () => {
+      try {
+        await api.requestLinkMic({ roomId: target.roomId });
+      } catch (error) {
+        // The refusal names the quota (spec §5): say how many co-hosts the host already has.
+        if (!(error instanceof LinkMicError) || error.code !== 'GUEST_LIMIT_REACHED') throw error;
+        push('error', t('console.notice.quotaFull', { limit: target.guestLimit }), error.code);
+      }
+    });
 
   const guestLink = watching ? (state.links.find((l) => l.role === 'guest' && l.roomId === watching.roomId) ?? null) : null;
   const request = watching ? state.linkRequests.find((r) => r.direction === 'outgoing' && r.roomId === watching.roomId) : undefined;
@@ -91,7 +105,7 @@ export function AudiencePanel() {
             </button>
           </div>
         ) : watching ? (
-          <button type="button" className="btn-primary" onClick={() => void run(() => api.requestLinkMic({ roomId: watching.roomId }))} data-testid="audience-request-link">
+          <button type="button" className="btn-primary" onClick={() => requestLink(watching)} data-testid="audience-request-link">
             {t('console.audience.request')}
           </button>
         ) : (
