@@ -39,7 +39,18 @@ export const audioSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type AudioSource = z.infer<typeof audioSourceSchema>;
 
-export const sourcesSchema = z.object({ video: videoSourceSchema, audio: audioSourceSchema });
+/** A second picture over the video source (the camera over the screen), as a picture-in-picture. */
+export const videoOverlaySchema = z
+  .object({
+    source: videoSourceSchema,
+    position: z.enum(['bottom-right', 'bottom-left', 'top-right', 'top-left']).optional(),
+    /** Overlay width as a fraction of the output width (default 0.33). */
+    widthFraction: z.number().min(0.1).max(0.9).optional(),
+  })
+  .strict();
+export type VideoOverlay = z.infer<typeof videoOverlaySchema>;
+
+export const sourcesSchema = z.object({ video: videoSourceSchema, overlay: videoOverlaySchema.optional(), audio: audioSourceSchema });
 export type Sources = z.infer<typeof sourcesSchema>;
 
 // ------------------------------------------------------------------ encoder

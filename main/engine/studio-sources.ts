@@ -7,21 +7,6 @@ import type { DeviceList } from './device-lister';
 import type { AudioSource, SourceSetup, VideoSource } from './sources';
 
 export function fromStudioSources(sources: Sources): SourceSetup {
-  let video: VideoSource;
-  switch (sources.video.kind) {
-    case 'test-pattern':
-      video = { kind: 'testPattern' };
-      break;
-    case 'camera':
-      video = { kind: 'camera', device: sources.video.deviceId };
-      break;
-    case 'screen':
-      video = sources.video.displayId === undefined ? { kind: 'screen' } : { kind: 'screen', display: sources.video.displayId };
-      break;
-    case 'file':
-      video = { kind: 'file', path: sources.video.path };
-      break;
-  }
   let audio: AudioSource;
   switch (sources.audio.kind) {
     case 'renderer-mic':
@@ -34,7 +19,23 @@ export function fromStudioSources(sources: Sources): SourceSetup {
       audio = { kind: 'silence' };
       break;
   }
-  return { video, audio };
+  const setup: SourceSetup = { video: fromStudioVideo(sources.video), audio };
+  if (!sources.overlay) return setup;
+  const overlay = sources.overlay;
+  return { ...setup, overlay: { source: fromStudioVideo(overlay.source), position: overlay.position ?? 'bottom-right', widthFraction: overlay.widthFraction ?? 0.33 } };
+}
+
+function fromStudioVideo(source: Sources['video']): VideoSource {
+  switch (source.kind) {
+    case 'test-pattern':
+      return { kind: 'testPattern' };
+    case 'camera':
+      return { kind: 'camera', device: source.deviceId };
+    case 'screen':
+      return source.displayId === undefined ? { kind: 'screen' } : { kind: 'screen', display: source.displayId };
+    case 'file':
+      return { kind: 'file', path: source.path };
+  }
 }
 
 export function toSourceList(devices: DeviceList): SourceList {
