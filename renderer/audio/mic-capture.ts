@@ -89,7 +89,7 @@ export class MicCapture {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private polling = false;
   private readonly onDeviceChange = (): void => {
-    void this.enqueue(() => this.handleDeviceChange());
+    this.schedule(() => this.handleDeviceChange());
   };
 
   private constructor(context: AudioContext, worklet: AudioWorkletNode, options: MicCaptureOptions, mediaDevices: MediaDevices) {
@@ -129,8 +129,9 @@ export class MicCapture {
       });
       const worklet = new AudioWorkletNode(context, CAPTURE_PROCESSOR_NAME, { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
       capture = new MicCapture(context, worklet, options, mediaDevices);
-      await context.resume();
+      // Acquire first: a page that captures the mic may start audio without a user gesture.
       await capture.enqueue(() => capture!.initialAcquire());
+      await context.resume();
       mediaDevices.addEventListener('devicechange', capture.onDeviceChange);
       capture.startPolling(options.devicePollMs ?? 1500);
       return capture;
@@ -222,6 +223,13 @@ export class MicCapture {
     }, intervalMs);
   }
 
+  /** Queues device work from an event or timer; failures become `error` events (none after close). */
+  private schedule(work: () => Promise<void>): void {
+    this.enqueue(work).catch((error: unknown) => {
+      if (this.stateValue !== 'closed') this.events.emit('error', errorEvent(error));
+    });
+  }
+
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => (this.stateValue === 'closed' ? Promise.reject(new Error('mic capture is closed')) : work()));
     this.queue = run.catch(() => undefined);
@@ -258,7 +266,7 @@ export class MicCapture {
     source.connect(this.worklet);
     const report = readActiveProcessing(track, this.processing, this.context.sampleRate, deviceId === null);
     const onEnded = (): void => {
-      void this.enqueue(() => this.handleLoss('ended'));
+      this.schedule(() => this.handleLoss('ended'));
     };
     track.addEventListener('ended', onEnded);
     this.current = { stream, track, source, report, onEnded };
@@ -353,11 +361,11 @@ export class MicCapture {
       else this.events.emit('device', { kind: 'recovered', report });
     } catch (error) {
       if (this.stateValue === 'closed') return;
-      this.events.emit('error', { message: error instanceof Error ? error.message : String(error), name: error instanceof Error ? error.name : 'Error' });
+      this.events.emit('error', errorEvent(error));
       const delay = this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)] ?? 1000;
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
-        void this.enqueue(() => this.reacquire(lostLabel, attempt + 1));
+        this.schedule(() => this.reacquire(lostLabel, attempt + 1));
       }, delay);
     }
   }
@@ -367,11 +375,15 @@ export class MicCapture {
       return await this.replace(deviceId);
     } catch (error) {
       this.release();
-      this.events.emit('error', { message: error instanceof Error ? error.message : String(error), name: error instanceof Error ? error.name : 'Error' });
+      this.events.emit('error', errorEvent(error));
       await this.reacquire();
       return null;
     }
   }
+}
+
+function errorEvent(error: unknown): MicCaptureEvents['error'] {
+  return { message: error instanceof Error ? error.message : String(error), name: error instanceof Error ? error.name : 'Error' };
 }
 
 function normaliseDeviceId(deviceId: string | null): string | null {
