@@ -1,7 +1,7 @@
 // Go live: the live switch, the server profile, role, sources, the encoder in use and why, and a
 // local preview of what leaves the studio.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { EncoderPreference, ServerProfileInput, SourceList, Sources } from '../../common/studio-api';
+import type { EncoderPreference, ServerProfileInput, SourceList, Sources, VideoOverlay } from '../../common/studio-api';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
 import { PlayerView } from './player-view';
@@ -189,6 +189,8 @@ function RoleCard() {
 }
 
 type VideoKind = Sources['video']['kind'];
+type OverlayPosition = NonNullable<VideoOverlay['position']>;
+const OVERLAY_POSITIONS: readonly OverlayPosition[] = ['bottom-right', 'bottom-left', 'top-right', 'top-left'];
 type AudioKind = Sources['audio']['kind'];
 
 function SourcesCard() {
@@ -200,6 +202,10 @@ function SourcesCard() {
   const [device, setDevice] = useState(state.sources.video.kind === 'camera' ? state.sources.video.deviceId : state.sources.video.kind === 'screen' ? (state.sources.video.displayId ?? '') : '');
   const [filePath, setFilePath] = useState(state.sources.video.kind === 'file' ? state.sources.video.path : '');
   const [audio, setAudio] = useState<AudioKind>(state.sources.audio.kind);
+  const initialOverlay = state.sources.overlay?.source.kind === 'camera' ? state.sources.overlay : undefined;
+  const [overlayOn, setOverlayOn] = useState(initialOverlay !== undefined);
+  const [overlayCamera, setOverlayCamera] = useState(initialOverlay?.source.kind === 'camera' ? initialOverlay.source.deviceId : '');
+  const [overlayPosition, setOverlayPosition] = useState<OverlayPosition>(initialOverlay?.position ?? 'bottom-right');
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     let cancelled = false;
@@ -212,6 +218,7 @@ function SourcesCard() {
     };
   }, [api]);
   const devices = (list?.video ?? []).filter((s) => s.kind === video && s.id);
+  const cameras = (list?.video ?? []).filter((s) => s.kind === 'camera' && s.id);
   const apply = () => {
     let videoSource: Sources['video'];
     if (video === 'camera') videoSource = { kind: 'camera', deviceId: device || devices[0]?.id || 'default' };
@@ -219,8 +226,10 @@ function SourcesCard() {
     else if (video === 'file') videoSource = { kind: 'file', path: filePath };
     else videoSource = { kind: 'test-pattern' };
     const audioSource: Sources['audio'] = audio === 'renderer-mic' ? { kind: 'renderer-mic' } : audio === 'test-tone' ? { kind: 'test-tone' } : { kind: 'none' };
+    const cameraId = overlayCamera || cameras[0]?.id;
+    const overlay = video === 'screen' && overlayOn && cameraId ? { source: { kind: 'camera' as const, deviceId: cameraId }, position: overlayPosition } : undefined;
     void run(async () => {
-      await api.setSources({ video: videoSource, audio: audioSource });
+      await api.setSources({ video: videoSource, ...(overlay ? { overlay } : {}), audio: audioSource });
       setSaved(true);
     });
   };
@@ -254,7 +263,38 @@ function SourcesCard() {
           <input id="video-file" value={filePath} onChange={(e) => setFilePath(e.target.value)} />
         </div>
       ) : null}
-      {video === 'screen' ? <p className="muted">{t('console.sources.overlayMissing')}</p> : null}
+      {video === 'screen' ? (
+        <>
+          <label className="switch">
+            <input type="checkbox" checked={overlayOn} disabled={cameras.length === 0} onChange={(e) => (setOverlayOn(e.target.checked), setSaved(false))} data-testid="overlay-toggle" />
+            {t('console.sources.overlay')}
+          </label>
+          {overlayOn && cameras.length > 0 ? (
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor="overlay-camera">{t('console.sources.overlayCamera')}</label>
+                <select id="overlay-camera" value={overlayCamera || cameras[0]!.id} onChange={(e) => setOverlayCamera(e.target.value)}>
+                  {cameras.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor="overlay-position">{t('console.sources.overlayPosition')}</label>
+                <select id="overlay-position" value={overlayPosition} onChange={(e) => setOverlayPosition(e.target.value as OverlayPosition)}>
+                  {OVERLAY_POSITIONS.map((p) => (
+                    <option key={p} value={p}>
+                      {t(`console.sources.pos.${p}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          ) : null}
+        </>
+      ) : null}
       <div className="field">
         <label htmlFor="audio-source">{t('console.sources.audio')}</label>
         <select id="audio-source" value={audio} onChange={(e) => (setAudio(e.target.value as AudioKind), setSaved(false))} data-testid="audio-source">
