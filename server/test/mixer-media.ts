@@ -40,7 +40,7 @@ export class FrameGrabber {
       '-map', '0:v:0', '-vf', `scale=${this.width}:${this.height}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-fps_mode', 'passthrough', 'pipe:1',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     this.child.stdout!.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= frameBytes) {

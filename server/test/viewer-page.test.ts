@@ -1,0 +1,139 @@
+// The audience page (/watch/{room}) in real Chromium against a real server and live ffmpeg
+// pushes: it plays, follows a layout change pushed by the host through signalling, shows the
+// server mix as one stream, and survives a publisher restart. The page's strict CSP is a header.
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SignalClient } from '../../common/signal/signal-client';
+import type { LinkMicServer } from '../link-mic-server';
+import { buildViewer } from '../viewer/build-viewer';
+import { startTestServer, waitFor, type Child } from './helpers/media';
+import { pushColour, pushSmallColour } from './mixer-media';
+
+interface ViewerSnapshot {
+  state: string;
+  mixed: boolean;
+  layoutVersion: number;
+  tiles: Array<{ streamCode: string; rect: { x: number; y: number; w: number; h: number }; state: string; framesDrawn: number }>;
+}
+
+let distDir: string;
+let browser: Browser;
+let server: LinkMicServer | undefined;
+const children: Child[] = [];
+const clients: SignalClient[] = [];
+
+beforeAll(async () => {
+  distDir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-'));
+  await buildViewer(distDir);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(distDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(children.splice(0).map((child) => child.stop()));
+  await server?.close();
+  server = undefined;
+});
+
+async function snapshotOf(page: Page): Promise<ViewerSnapshot> {
+  return page.evaluate(() => (window as unknown as { linkmicViewer: { snapshot(): ViewerSnapshot } }).linkmicViewer.snapshot());
+}
+
+async function until(page: Page, predicate: (s: ViewerSnapshot) => boolean, what: string, timeoutMs = 25_000): Promise<ViewerSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ViewerSnapshot | undefined;
+  while (Date.now() < deadline) {
+    last = await snapshotOf(page);
+    if (predicate(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)}`);
+}
+
+async function hostClient(userId: string): Promise<SignalClient> {
+  const login = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId }) })).json()) as { token: string };
+  const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token: login.token, createWebSocket: (url) => new WebSocket(url) as never });
+  clients.push(client);
+  await client.connect();
+  return client;
+}
+
+const drawing = (s: ViewerSnapshot): boolean => s.state === 'playing' && s.tiles.some((tile) => tile.framesDrawn > 5);
+
+describe('audience web page', () => {
+  it('is served with a strict CSP, plays the room and follows a layout change', async () => {
+    server = await startTestServer({ viewer: { distDir } });
+    const host = await hostClient('hosta');
+    const opened = await host.openRoom({ streamCode: 'rooma' });
+    // pushed without t_id: no server mix, the page mixes client-side from the room layout
+    children.push(pushColour(server.urls.pushUrl('rooma', { layer: 'b', sessionId: opened.room.sessionId }), 'red'));
+    const response = await fetch(`${server.httpUrl}/watch/rooma`);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+
+    const page = await browser.newPage({ viewport: { width: 400, height: 760 } });
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server!.httpUrl) && !request.url().startsWith(server!.wsUrl) && !request.url().startsWith('blob:')) external.push(request.url());
+    });
+    await page.goto(`${server.httpUrl}/watch/rooma`);
+    const playing = await until(page, drawing, 'the page to play');
+    expect(playing.mixed).toBe(false);
+    expect(playing.tiles).toHaveLength(1);
+
+    await host.setLayout({ roomId: 'rooma', layout: { templateId: 1, participants: [{ userId: 'hosta', streamCode: 'rooma', rect: { x: 0.5, y: 0.5, w: 0.5, h: 0.5 }, z: 0 }] } });
+    const moved = await until(page, (s) => s.tiles.length === 1 && s.tiles[0]!.rect.x === 0.5 && s.tiles[0]!.rect.w === 0.5, 'the tile to move to the layout’s rectangle');
+    expect(moved.tiles[0]!.streamCode).toBe('rooma');
+    const box = await page.locator('#tiles canvas').boundingBox();
+    const stageBox = await page.locator('#stage').boundingBox();
+    expect(box!.x - stageBox!.x).toBeCloseTo(stageBox!.width / 2, -1);
+    expect(box!.width).toBeCloseTo(stageBox!.width / 2, -1);
+    expect(external).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the server mix as one stream when the room pushes with t_id', async () => {
+    server = await startTestServer({ viewer: { distDir } });
+    children.push(pushColour(server.urls.pushUrl('roomb', { layer: 'b', sessionId: 55, templateId: 1 }), 'red'));
+    children.push(pushSmallColour(server.urls.pushUrl('guestb', { layer: 's', sessionId: 55, templateId: 1 }), 'blue'));
+    await waitFor(() => server!.mixer.status('roomb')?.state === 'running', 'the mix');
+    const page = await browser.newPage({ viewport: { width: 400, height: 760 } });
+    await page.goto(`${server.httpUrl}/watch/roomb`);
+    const s = await until(page, drawing, 'the mixed stream to play');
+    expect(s.mixed).toBe(true);
+    expect(s.tiles.map((tile) => tile.streamCode)).toEqual(['roomb']);
+    await page.close();
+  });
+
+  it('shows offline when the host stops and plays again when the host comes back', async () => {
+    server = await startTestServer({ viewer: { distDir } });
+    const url = server.urls.pushUrl('roomc');
+    let pusher = pushColour(url, 'green');
+    children.push(pusher);
+    const page = await browser.newPage({ viewport: { width: 400, height: 760 } });
+    await page.goto(`${server.httpUrl}/watch/roomc`);
+    await until(page, drawing, 'the page to play');
+    await pusher.stop();
+    await until(page, (s) => s.state === 'offline', 'the offline state');
+    expect(await page.locator('#overlay').textContent()).toMatch(/offline|下播/);
+    pusher = pushColour(url, 'green');
+    children.push(pusher);
+    await until(page, (s) => drawing(s) && s.state === 'playing', 'playback after the publisher restart', 40_000);
+    await page.close();
+  });
+});
