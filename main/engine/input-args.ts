@@ -23,6 +23,12 @@ export interface InputSpec {
 }
 
 const QUEUE = ['-thread_queue_size', '1024'];
+/**
+ * Live video devices: no frame-rate probing. By default ffmpeg analyses 20 frames to guess the rate
+ * the device already states (1.3 s at 15 fps), which delays the start and puts the video timeline
+ * that far ahead of any other input's.
+ */
+const LIVE_VIDEO = [...QUEUE, '-fpsprobesize', '0'];
 
 function unsupported(field: string, what: string, platform: string): never {
   throw new ValidationError('INVALID_ARGUMENT', field, `${what} is not supported on ${platform}`);
@@ -47,7 +53,7 @@ export function videoInputArgs(source: VideoSource, ctx: InputContext, field = '
         const r = source.region;
         return {
           args: [
-            ...QUEUE,
+            ...LIVE_VIDEO,
             '-f', 'x11grab',
             '-framerate', fps,
             '-draw_mouse', cursor ? '1' : '0',
@@ -71,7 +77,7 @@ export function videoInputArgs(source: VideoSource, ctx: InputContext, field = '
         const r = source.region;
         return {
           args: [
-            ...QUEUE,
+            ...LIVE_VIDEO,
             '-f', 'gdigrab',
             '-framerate', fps,
             '-draw_mouse', cursor ? '1' : '0',
@@ -85,7 +91,7 @@ export function videoInputArgs(source: VideoSource, ctx: InputContext, field = '
         const index = source.display ?? '0';
         const name = /^\d+$/.test(index) ? `Capture screen ${index}` : index;
         return {
-          args: [...QUEUE, '-f', 'avfoundation', '-framerate', fps, '-capture_cursor', cursor ? '1' : '0', '-pixel_format', 'uyvy422', '-i', `${name}:none`],
+          args: [...LIVE_VIDEO, '-f', 'avfoundation', '-framerate', fps, '-capture_cursor', cursor ? '1' : '0', '-pixel_format', 'uyvy422', '-i', `${name}:none`],
           live: true,
         };
       }
@@ -94,12 +100,12 @@ export function videoInputArgs(source: VideoSource, ctx: InputContext, field = '
     case 'window': {
       if (ctx.platform === 'win32') {
         if (!source.title) throw new ValidationError('INVALID_ARGUMENT', `${field}.title`, 'window capture on Windows needs the window title');
-        return { args: [...QUEUE, '-f', 'gdigrab', '-framerate', fps, '-i', `title=${source.title}`], live: true };
+        return { args: [...LIVE_VIDEO, '-f', 'gdigrab', '-framerate', fps, '-i', `title=${source.title}`], live: true };
       }
       if (ctx.platform === 'linux') {
         if (!source.windowId) throw new ValidationError('INVALID_ARGUMENT', `${field}.windowId`, 'window capture on Linux needs the X window id');
         return {
-          args: [...QUEUE, '-f', 'x11grab', '-framerate', fps, '-window_id', source.windowId, '-i', x11Display(source.display)],
+          args: [...LIVE_VIDEO, '-f', 'x11grab', '-framerate', fps, '-window_id', source.windowId, '-i', x11Display(source.display)],
           live: true,
         };
       }
@@ -108,9 +114,9 @@ export function videoInputArgs(source: VideoSource, ctx: InputContext, field = '
     case 'camera': {
       const size = source.width && source.height ? ['-video_size', `${source.width}x${source.height}`] : [];
       const rate = ['-framerate', String(source.fps ?? ctx.fps)];
-      if (ctx.platform === 'linux') return { args: [...QUEUE, '-f', 'v4l2', ...rate, ...size, '-i', source.device], live: true };
-      if (ctx.platform === 'win32') return { args: [...QUEUE, '-f', 'dshow', '-rtbufsize', '64M', ...rate, ...size, '-i', `video=${source.device}`], live: true };
-      if (ctx.platform === 'darwin') return { args: [...QUEUE, '-f', 'avfoundation', ...rate, ...size, '-i', `${source.device}:none`], live: true };
+      if (ctx.platform === 'linux') return { args: [...LIVE_VIDEO, '-f', 'v4l2', ...rate, ...size, '-i', source.device], live: true };
+      if (ctx.platform === 'win32') return { args: [...LIVE_VIDEO, '-f', 'dshow', '-rtbufsize', '64M', ...rate, ...size, '-i', `video=${source.device}`], live: true };
+      if (ctx.platform === 'darwin') return { args: [...LIVE_VIDEO, '-f', 'avfoundation', ...rate, ...size, '-i', `${source.device}:none`], live: true };
       return unsupported(field, 'camera capture', ctx.platform);
     }
   }
