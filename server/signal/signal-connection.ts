@@ -30,12 +30,17 @@ export interface ConnectionHost {
   connectionClosed(connection: SignalConnection): void;
 }
 
+/** The heartbeat interval is split into this many slots; each connection is pinged in one. */
+export const HEARTBEAT_SLOTS = 30;
+
 export class SignalConnection implements Peer {
   private authenticatedAs: string | undefined;
   private readonly bucket: TokenBucket;
   private helloTimer: TimerHandle | undefined;
   private closed = false;
   alive = true;
+  /** Which heartbeat slot pings this connection (spreads pings over the interval). */
+  readonly heartbeatSlot = Math.floor(Math.random() * HEARTBEAT_SLOTS);
 
   constructor(
     readonly socket: WebSocket,

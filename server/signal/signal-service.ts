@@ -10,7 +10,7 @@ import { DEV_LOGIN_PATH, SIGNAL_PATH, devLoginRequestSchema, type ClientMessage,
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { systemClock, type Clock } from './clock';
 import type { SignalLogger, SignalServiceDeps, SignalServiceOptions } from './deps';
-import { SignalConnection, type ConnectionHost } from './signal-connection';
+import { HEARTBEAT_SLOTS, SignalConnection, type ConnectionHost } from './signal-connection';
 import { SignalHub } from './signal-hub';
 import { TokenBucket } from './token-bucket';
 import { mintUserToken, verifyUserToken } from './user-sig';
@@ -57,6 +57,7 @@ export class SignalService implements ConnectionHost {
   private readonly options: Required<Omit<SignalServiceOptions, 'tokenKey'>> & { tokenKey: string };
   private readonly logger: SignalLogger;
   private closed = false;
+  private heartbeatTick = 0;
 
   constructor(options: SignalServiceOptions, deps: SignalServiceDeps) {
     if (options.tokenKey.length < 16) throw new LinkMicError('INVALID_CONFIG', 'the signal token key must be at least 16 characters', { field: 'tokenKey' });
@@ -103,8 +104,9 @@ export class SignalService implements ConnectionHost {
       const connection = new SignalConnection(socket, this);
       this.connections.add(connection);
     });
-    // Dead-peer detection on real time (independent of the injected clock).
-    this.heartbeat = setInterval(() => this.sweep(), SIGNAL_DEFAULTS.heartbeatMs);
+    // Dead-peer detection on real time (independent of the injected clock), spread over slots so
+    // 10 000 connections are not all pinged in the same instant.
+    this.heartbeat = setInterval(() => this.sweep(), SIGNAL_DEFAULTS.heartbeatMs / HEARTBEAT_SLOTS);
     this.heartbeat.unref();
   }
 
@@ -281,8 +283,11 @@ export class SignalService implements ConnectionHost {
     return count;
   }
 
+  /** Pings one slot of the connections; one that did not answer its previous ping is dropped. */
   private sweep(): void {
+    const slot = this.heartbeatTick++ % HEARTBEAT_SLOTS;
     for (const connection of this.connections) {
+      if (connection.heartbeatSlot !== slot) continue;
       if (!connection.alive) {
         connection.socket.terminate();
         continue;
