@@ -47,6 +47,8 @@ export interface SignalServiceOptions {
   readonly rateLimit?: RateLimit;
   /** Time until an unauthenticated connection is closed (default 10 s). */
   readonly helloTimeoutMs?: number;
+  /** Ping interval for dead-peer detection, real time (default 30 s); a peer missing a pong is dropped. */
+  readonly heartbeatMs?: number;
   /** Template id carried in push URLs (`t_id`) when a room does not choose one (default 1). */
   readonly defaultTemplateId?: number;
 }

@@ -77,6 +77,7 @@ export class SignalService implements ConnectionHost {
       rateLimit: options.rateLimit ?? SIGNAL_DEFAULTS.rateLimit,
       helloTimeoutMs: options.helloTimeoutMs ?? SIGNAL_DEFAULTS.helloTimeoutMs,
       defaultTemplateId: options.defaultTemplateId ?? SIGNAL_DEFAULTS.defaultTemplateId,
+      heartbeatMs: options.heartbeatMs ?? SIGNAL_DEFAULTS.heartbeatMs,
     };
     this.maxMessageBytes = this.options.maxMessageBytes;
     this.helloTimeoutMs = this.options.helloTimeoutMs;
@@ -106,7 +107,7 @@ export class SignalService implements ConnectionHost {
     });
     // Dead-peer detection on real time (independent of the injected clock), spread over slots so
     // 10 000 connections are not all pinged in the same instant.
-    this.heartbeat = setInterval(() => this.sweep(), SIGNAL_DEFAULTS.heartbeatMs / HEARTBEAT_SLOTS);
+    this.heartbeat = setInterval(() => this.sweep(), Math.max(1, this.options.heartbeatMs / HEARTBEAT_SLOTS));
     this.heartbeat.unref();
   }
 

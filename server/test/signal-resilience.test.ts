@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { nextEvent, startSignalServer, waitFor, type SignalTestServer } from './signal-harness';
 
 describe('reconnects and restarts', () => {
@@ -94,5 +95,18 @@ describe('reconnects and restarts', () => {
     const second = await server.client('second');
     const opened = await second.openRoom({ streamCode: 'secondstream', sessionId: taken });
     expect(opened.room.sessionId).not.toBe(taken);
+  });
+
+  it('drops a connection that stops answering pings, which starts its grace period', async () => {
+    const server = await startSignalServer({ heartbeatMs: 300 });
+    servers.push(server);
+    const deaf = new WebSocket(server.wsUrl, { autoPong: false });
+    await new Promise((resolve) => deaf.once('open', resolve));
+    deaf.send(JSON.stringify({ id: 'h', type: 'hello', userId: 'deaf', token: server.token('deaf') }));
+    await waitFor(() => server.service.hub.isOnline('deaf'), 'deaf online');
+    const code = await new Promise<number>((resolve) => deaf.once('close', (c) => resolve(c)));
+    expect(code).toBe(1006);
+    await waitFor(() => !server.service.hub.isOnline('deaf'), 'deaf dropped by the server');
+    expect(server.service.connectionCount).toBe(0);
   });
 });
