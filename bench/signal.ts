@@ -18,6 +18,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { SignalClient } from '../common/signal/signal-client';
+import { SignalConnection } from '../server/signal/signal-connection';
 import { SignalService } from '../server/signal/signal-service';
 import { mintUserToken } from '../server/signal/user-sig';
 
@@ -53,7 +54,7 @@ function parseArgs(argv: readonly string[]): Args {
 type ParentMessage = { cmd: 'connect' | 'warmup' | 'measure' | 'exit' };
 type ChildMessage =
   | { kind: 'connected'; connections: number; failed: number; ms: number }
-  | { kind: 'measured'; samples: number; lost: number; latenciesMs: number[] }
+  | { kind: 'measured'; samples: number; lost: number; latenciesMs: number[]; cpuPercent: number }
   | { kind: 'warm' }
   | { kind: 'error'; message: string };
 
@@ -104,6 +105,8 @@ async function runChild(url: string, args: Args): Promise<void> {
       pending.clear();
       const tickMs = 5;
       const perTick = Math.max(1, Math.round((args.rate * tickMs) / 1000));
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
       let seq = message.cmd === 'warmup' ? 1_000_000_000 : 0;
       const end = seq + total;
       await new Promise<void>((resolve) => {
@@ -126,7 +129,11 @@ async function runChild(url: string, args: Args): Promise<void> {
       const deadline = performance.now() + 5000;
       while (pending.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       if (message.cmd === 'warmup') send({ kind: 'warm' });
-      else send({ kind: 'measured', samples: latencies.length, lost: pending.size, latenciesMs: latencies });
+      else {
+        const cpu = process.cpuUsage(cpuStart);
+        const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
+        send({ kind: 'measured', samples: latencies.length, lost: pending.size, latenciesMs: latencies, cpuPercent });
+      }
     } else {
       for (const client of clients) client.close();
       setTimeout(() => process.exit(0), 200);
@@ -170,6 +177,18 @@ async function runParent(args: Args): Promise<void> {
   await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve()));
   const port = (server.address() as AddressInfo).port;
 
+  // Time the server's synchronous handling of each incoming message (parse, validate, route, send).
+  const handleMs: number[] = [];
+  let timing = false;
+  const proto = SignalConnection.prototype as unknown as { onMessage: (...args: unknown[]) => void };
+  const original = proto.onMessage;
+  proto.onMessage = function (this: unknown, ...args: unknown[]) {
+    if (!timing) return original.apply(this, args);
+    const start = performance.now();
+    original.apply(this, args);
+    handleMs.push(performance.now() - start);
+  };
+
   collectGarbage();
   const before = process.memoryUsage();
 
@@ -202,10 +221,13 @@ async function runParent(args: Args): Promise<void> {
     const connections = service.hub.connectionCount;
     await ask('warmup', 'warm');
     console.error(`bench: C2C at ${args.rate} msg/s for ${args.seconds} s …`);
+    timing = true;
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     const measured = await ask('measure', 'measured');
+    timing = false;
     const cpu = process.cpuUsage(cpuBefore);
+    const handled = handleMs.sort((a, b) => a - b);
     const serverCpuPercent = round(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100, 1);
     const sorted = measured.latenciesMs.sort((a, b) => a - b);
     const perConn = (bytes: number): number => round(bytes / Math.max(1, connections) / 1024);
@@ -230,6 +252,9 @@ async function runParent(args: Args): Promise<void> {
       },
       serverRssMiB: round(held.rss / 1024 / 1024, 1),
       serverCpuPercentDuringC2C: serverCpuPercent,
+      loadGeneratorCpuPercentDuringC2C: round(measured.cpuPercent, 1),
+      /** The server's own synchronous work per received message (parse, zod, route, send), ms. */
+      serverHandleMs: { p50: round(percentile(handled, 50), 4), p99: round(percentile(handled, 99), 4) },
       /** The machine's 1-minute load average at the end (2 cores shared with other work). */
       loadAverage1m: round(loadavg()[0]!, 1),
     };
