@@ -4,7 +4,8 @@ import path from 'node:path';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // blob: only for the AudioWorklet modules the player and the mic capture build at run time.
+  "script-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
