@@ -29,6 +29,7 @@ test('PK: A invites B, B accepts, each plays the other, A ends it and both are s
   await expectPlaying(a.page.getByTestId(`cohost-${b.studio.userId}-player`), 'A plays B');
   await expectPlaying(b.page.getByTestId(`cohost-${a.studio.userId}-player`), 'B plays A');
   await expect(a.page.getByTestId(`cohost-${b.studio.userId}-player-latency`)).toHaveText(/\d+ ms/);
+  await expect(a.page.getByTestId(`cohost-${b.studio.userId}-player`), 'A hears B: the audio output is the clock').toHaveAttribute('data-clock', 'audio');
   await cluster.shot(a.page, '04-a-in-pk');
   await cluster.shot(b.page, '05-b-in-pk');
 

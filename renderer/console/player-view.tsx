@@ -43,7 +43,13 @@ export function PlayerView({ url, mode, volume = 1, muted = false, label, showSt
         setState(next);
         wrapper.dataset.state = next;
       }),
-      player.on('stats', (next) => setStats(next)),
+      player.on('stats', (next) => {
+        setStats(next);
+        wrapper.dataset.clock = next.clock;
+      }),
+      player.on('error', (error) => {
+        wrapper.dataset.error = error.code;
+      }),
       player.on('render', ({ pts }) => {
         frames += 1;
         if (frames % 5 === 1) {
