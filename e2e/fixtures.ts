@@ -22,6 +22,8 @@ export interface Cluster {
 
 export const test = base.extend<{ cluster: Cluster }>({
   cluster: async ({ browser }, use, testInfo) => {
+    // Several studios and players on a shared 2-core machine: allow for a slow minute.
+    testInfo.setTimeout(Math.max(testInfo.timeout, 180_000));
     const server = new LinkMicServerProcess();
     await server.start();
     const studios: StudioHost[] = [];
