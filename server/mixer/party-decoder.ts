@@ -33,6 +33,8 @@ export class PartyDecoder {
   private proc: FfmpegProcess | undefined;
   /** The previous decoder during a resize: it keeps the picture moving until the new one delivers. */
   private retiring: FfmpegProcess | undefined;
+  /** Decoders that have delivered at least one picture. */
+  private readonly delivered = new WeakSet<FfmpegProcess>();
   private width: number;
   private height: number;
   private closed = false;
@@ -79,8 +81,13 @@ export class PartyDecoder {
     if (width === this.width && height === this.height) return;
     this.width = width;
     this.height = height;
-    if (this.retiring) void this.retiring.kill();
-    this.retiring = this.proc;
+    if (this.retiring && this.proc && !this.delivered.has(this.proc)) {
+      // resized again before the previous new decoder delivered: keep the old one going
+      void this.proc.kill();
+    } else {
+      if (this.retiring) void this.retiring.kill();
+      this.retiring = this.proc;
+    }
     this.proc = undefined;
     if (!this.closed) this.spawn();
   }
@@ -142,6 +149,7 @@ export class PartyDecoder {
         this.latest = new YuvFrame(width, height, Buffer.from(all.subarray(start, start + frameBytes)));
         this.frames += whole;
         this.failuresInRow = 0;
+        this.delivered.add(proc);
         if (this.proc === proc && this.retiring) {
           void this.retiring.kill();
           this.retiring = undefined;

@@ -1,6 +1,8 @@
 // A yuv420p picture in one buffer (the compositor's output frame and each party's latest tile),
-// with the two operations the compositor needs: fill, and copy a tile in (scaled nearest-neighbour
-// when the tile's size differs, which only happens for the moment a party's decoder is resized).
+// with the two operations the compositor needs: fill, and copy a tile in. When the tile's size
+// differs from the rectangle (only for the moment a party's decoder is being resized) it is scaled
+// nearest-neighbour to cover the rectangle and centre-cropped — the geometry the decoders use, so
+// the picture keeps its proportions while the new decoder starts.
 import type { PixelRect } from './mix-geometry';
 
 export class YuvFrame {
@@ -28,14 +30,19 @@ export class YuvFrame {
     this.data.fill(v, luma + chroma, luma + 2 * chroma);
   }
 
-  /** Draws `tile` into `rect` (even coordinates), scaling nearest-neighbour when sizes differ. */
+  /** Draws `tile` into `rect` (even coordinates), scaled to cover it (centre crop) when sizes differ. */
   draw(tile: YuvFrame, rect: PixelRect): void {
-    this.drawPlane(tile, rect, 0);
-    this.drawPlane(tile, rect, 1);
-    this.drawPlane(tile, rect, 2);
+    // the part of the tile that covers rect's aspect ratio
+    const scale = Math.max(rect.w / tile.width, rect.h / tile.height);
+    const cropW = Math.min(tile.width, rect.w / scale);
+    const cropH = Math.min(tile.height, rect.h / scale);
+    const crop = { x: (tile.width - cropW) / 2, y: (tile.height - cropH) / 2, w: cropW, h: cropH };
+    this.drawPlane(tile, rect, 0, crop);
+    this.drawPlane(tile, rect, 1, crop);
+    this.drawPlane(tile, rect, 2, crop);
   }
 
-  private drawPlane(tile: YuvFrame, rect: PixelRect, plane: 0 | 1 | 2): void {
+  private drawPlane(tile: YuvFrame, rect: PixelRect, plane: 0 | 1 | 2, crop: { x: number; y: number; w: number; h: number }): void {
     const div = plane === 0 ? 1 : 2;
     const dstW = this.width / div;
     const dstH = this.height / div;
@@ -57,11 +64,15 @@ export class YuvFrame {
       }
       return;
     }
+    const cx = crop.x / div;
+    const cy = crop.y / div;
+    const cw = crop.w / div;
+    const ch = crop.h / div;
     for (let row = 0; row < h; row++) {
-      const sy = Math.min(srcH - 1, Math.floor(((row + 0.5) * srcH) / h));
+      const sy = Math.min(srcH - 1, Math.floor(cy + ((row + 0.5) * ch) / h));
       const srcRow = srcOffset + sy * srcW;
       const dstRow = dstOffset + (y0 + row) * dstW + x0;
-      for (let col = 0; col < w; col++) dst[dstRow + col] = src[srcRow + Math.min(srcW - 1, Math.floor(((col + 0.5) * srcW) / w))]!;
+      for (let col = 0; col < w; col++) dst[dstRow + col] = src[srcRow + Math.min(srcW - 1, Math.floor(cx + ((col + 0.5) * cw) / w))]!;
     }
   }
 }
