@@ -11,6 +11,17 @@
 // accumulates: a small lag is removed by a gentle speed-up (≤ 6 %), a large one by dropping to the
 // target (audio: whole frames with a crossfade; video: frames never shown), a very large one by
 // skipping to the next keyframe.
+//
+// Per track. Audio and video arrive with different jitter (a publisher that encodes both in one
+// loop, like ffmpeg 5.1, delivers audio behind each video encode). The audio buffer is sized from
+// audio arrivals only (p99: a late audio frame is an audible underrun); video gets its own, smaller
+// target from video arrivals (p90: a late picture is merely shown late), so a link player can show
+// pictures ahead of the audio buffer (within lip-sync bounds, decided by the player).
+//
+// Never drop into nothing. A correction removes delay that is *buffered*: when arrivals themselves
+// are late (a loaded publisher, jitter above the ceiling), the lag behind the estimated edge is
+// not recoverable by skipping, and trying to (seek past the newest media, starve, wait, seek
+// again) is what made the player thrash under load. Keyframe-skips have their own cooldown.
 import type { PlayerPreset } from '../presets';
 
 export interface LatencyControllerOptions {
@@ -40,7 +51,17 @@ export interface LatencyControllerOptions {
   readonly rateGainMs: number;
   /** No second drop within this time (the playout needs a moment to report the first). */
   readonly dropCooldownMs: number;
+  /** No second keyframe-skip within this time (a plain drop instead). Default 3000. */
+  readonly keyframeSkipCooldownMs?: number;
+  /** Percentile of video arrival jitter that sizes the video target. Default 0.9. */
+  readonly videoPercentile?: number;
+  /** Added to the video jitter percentile. Default 10. */
+  readonly videoMarginMs?: number;
+  /** Media kept queued when a drop is limited by what is buffered (ms). Default floorMs. */
+  readonly keepQueuedMs?: number;
 }
+
+export type TrackKind = 'audio' | 'video';
 
 export type CorrectionKind = 'rate' | 'drop' | 'keyframe-skip';
 
@@ -59,6 +80,7 @@ interface ArrivalSample {
   readonly arrival: number;
   readonly delay: number;
   readonly counted: boolean;
+  readonly track: TrackKind | undefined;
 }
 
 const ADAPTIVE_DEFAULTS = {
@@ -75,6 +97,9 @@ const ADAPTIVE_DEFAULTS = {
   minRate: 0.97,
   rateGainMs: 100,
   dropCooldownMs: 400,
+  keyframeSkipCooldownMs: 3000,
+  videoPercentile: 0.9,
+  videoMarginMs: 10,
 } as const;
 
 /** Options for a preset: the link player adapts under a 200 ms ceiling, the audience one holds 1 s. */
@@ -105,17 +130,26 @@ export class LatencyController {
   private target: number;
   private lastTargetUpdate = Number.NEGATIVE_INFINITY;
   private lastDropAt = Number.NEGATIVE_INFINITY;
+  private lastSkipAt = Number.NEGATIVE_INFINITY;
   private rate = 1;
   private stallCount = 0;
   private jitter = 0;
+  private videoJitter = 0;
+  private videoTarget: number;
+  private sawAudio = false;
   private readonly corrections: Record<CorrectionKind, number> = { rate: 0, drop: 0, 'keyframe-skip': 0 };
 
   constructor(readonly options: LatencyControllerOptions) {
     this.target = options.targetMs;
+    this.videoTarget = options.targetMs;
   }
 
-  /** Records one frame (audio or video) arriving. Returns true when it ends a stall. */
-  onArrival(ts: number, arrival: number): boolean {
+  /**
+   * Records one frame arriving (`track`: which one; without it the frame counts for both). Returns
+   * true when it ends a stall.
+   */
+  onArrival(ts: number, arrival: number, track?: TrackKind): boolean {
+    if (track === 'audio') this.sawAudio = true;
     let stalled = false;
     if (this.lastArrival === Number.NEGATIVE_INFINITY) {
       this.burstUntil = arrival + this.options.burstMs;
@@ -126,7 +160,7 @@ export class LatencyController {
     }
     this.lastArrival = Math.max(this.lastArrival, arrival);
     const delay = arrival - ts;
-    this.samples.push({ arrival, delay, counted: arrival > this.burstUntil });
+    this.samples.push({ arrival, delay, counted: arrival > this.burstUntil, track });
     const keepFrom = arrival - Math.max(this.options.edgeWindowMs, this.options.jitterWindowMs);
     let drop = 0;
     while (drop < this.samples.length && this.samples[drop]!.arrival < keepFrom) drop += 1;
@@ -160,9 +194,24 @@ export class LatencyController {
     return this.target;
   }
 
-  /** 99th percentile of the measured arrival jitter (ms), stalls and bursts excluded. */
+  /**
+   * The video target (ms behind the live edge): from video arrival jitter, never above the audio
+   * target. Equal to the target until enough video arrivals are measured, and in 'fixed' mode.
+   */
+  videoTargetMs(now: number): number {
+    this.updateTarget(now);
+    return Math.min(this.videoTarget, this.target);
+  }
+
+  /** 99th percentile of the measured arrival jitter (ms) of the master track (audio when there is
+   *  audio), stalls and bursts excluded. */
   get jitterMs(): number {
     return this.jitter;
+  }
+
+  /** The video percentile of video arrival jitter (ms). */
+  get videoJitterMs(): number {
+    return this.videoJitter;
   }
 
   get stalls(): number {
@@ -178,17 +227,30 @@ export class LatencyController {
     return this.liveEdge(now) - playTs;
   }
 
-  /** The correction for a playout whose read head is at `playTs`. */
-  decide(now: number, playTs: number): LatencyDecision {
+  /**
+   * The correction for a playout whose read head is at `playTs`. `newestTs` (the newest media the
+   * playout holds) limits speed-ups and drops to what is buffered: delay that comes from late
+   * arrivals is not removed by skipping ahead into media that has not arrived.
+   */
+  decide(now: number, playTs: number, newestTs?: number): LatencyDecision {
     const target = this.targetMs(now);
-    const lag = this.delayOf(playTs, now) - target;
+    const edgeLag = this.delayOf(playTs, now) - target;
     const o = this.options;
+    let lag = edgeLag;
+    if (edgeLag > 0 && newestTs !== undefined) {
+      const keep = Math.min(target, o.keepQueuedMs ?? o.floorMs);
+      lag = Math.max(0, Math.min(edgeLag, newestTs - playTs - keep));
+    }
     if (lag > o.dropAboveMs && now - this.lastDropAt >= o.dropCooldownMs) {
       this.lastDropAt = now;
       this.rate = 1;
-      const correction: CorrectionKind = lag > o.keyframeSkipAboveMs ? 'keyframe-skip' : 'drop';
+      let correction: CorrectionKind = 'drop';
+      if (lag > o.keyframeSkipAboveMs && now - this.lastSkipAt >= (o.keyframeSkipCooldownMs ?? 3000)) {
+        correction = 'keyframe-skip';
+        this.lastSkipAt = now;
+      }
       this.corrections[correction] += 1;
-      return { rate: 1, seekToTs: this.liveEdge(now) - target, correction, lagMs: lag };
+      return { rate: 1, seekToTs: playTs + lag, correction, lagMs: lag };
     }
     let rate = 1;
     if (lag > o.deadbandMs || (this.rate > 1 && lag > 0)) {
@@ -215,8 +277,12 @@ export class LatencyController {
     this.target = this.options.targetMs;
     this.lastTargetUpdate = Number.NEGATIVE_INFINITY;
     this.lastDropAt = Number.NEGATIVE_INFINITY;
+    this.lastSkipAt = Number.NEGATIVE_INFINITY;
     this.rate = 1;
     this.jitter = 0;
+    this.videoJitter = 0;
+    this.videoTarget = this.options.targetMs;
+    this.sawAudio = false;
   }
 
   private recomputeEdge(now: number): void {
@@ -230,19 +296,40 @@ export class LatencyController {
     const o = this.options;
     if (o.mode === 'fixed') {
       this.target = o.targetMs;
+      this.videoTarget = o.targetMs;
       return;
     }
     const from = now - o.jitterWindowMs;
-    const jitters: number[] = [];
-    for (const s of this.samples) if (s.counted && s.arrival >= from) jitters.push(s.delay - this.edgeOffset);
+    const master: number[] = [];
+    const video: number[] = [];
+    for (const s of this.samples) {
+      if (!s.counted || s.arrival < from) continue;
+      const jitter = s.delay - this.edgeOffset;
+      if (!this.sawAudio || s.track !== 'video') master.push(jitter);
+      if (s.track !== 'audio') video.push(jitter);
+    }
     const elapsed = this.lastTargetUpdate === Number.NEGATIVE_INFINITY ? 0 : Math.max(0, now - this.lastTargetUpdate);
     this.lastTargetUpdate = now;
-    if (jitters.length < 20) return;
-    jitters.sort((a, b) => a - b);
-    // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
-    this.jitter = jitters[Math.min(jitters.length - 1, Math.floor(jitters.length * 0.99))]!;
-    const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
-    // Grow at once (the next frame may be that late), shrink gently (20 ms per second).
-    this.target = wanted >= this.target ? wanted : Math.max(wanted, this.target - elapsed * 0.02);
+    if (master.length >= 20) {
+      // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
+      this.jitter = percentile(master, 0.99);
+      const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
+      this.target = follow(this.target, wanted, elapsed);
+    }
+    if (video.length >= 20) {
+      this.videoJitter = percentile(video, o.videoPercentile ?? 0.9);
+      const wanted = Math.min(o.ceilingMs, Math.max(Math.min(o.floorMs, 20), this.videoJitter + (o.videoMarginMs ?? 10)));
+      this.videoTarget = follow(this.videoTarget, wanted, elapsed);
+    }
   }
+}
+
+/** Grow at once (the next frame may be that late), shrink gently (20 ms per second). */
+function follow(current: number, wanted: number, elapsedMs: number): number {
+  return wanted >= current ? wanted : Math.max(wanted, current - elapsedMs * 0.02);
+}
+
+function percentile(values: number[], p: number): number {
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 }

@@ -7,14 +7,15 @@ import { AUDIENCE_PLAYER_PRESET, LINK_PLAYER_PRESET } from '../../common/presets
 interface Frame {
   readonly ts: number;
   readonly arrival: number;
+  readonly track?: 'audio' | 'video';
 }
 
 /** 15 fps video + 46.875 fps audio frames created at `ts` and arriving `delay(ts)` ms later. */
-function liveFrames(fromTs: number, toTs: number, delay: (ts: number, i: number) => number): Frame[] {
+function liveFrames(fromTs: number, toTs: number, delay: (ts: number, i: number, track: 'audio' | 'video') => number): Frame[] {
   const frames: Frame[] = [];
   let i = 0;
-  for (let ts = fromTs; ts < toTs; ts += 1000 / 15) frames.push({ ts, arrival: ts + delay(ts, i++) });
-  for (let ts = fromTs; ts < toTs; ts += 1024 / 48) frames.push({ ts, arrival: ts + delay(ts, i++) + 20 });
+  for (let ts = fromTs; ts < toTs; ts += 1000 / 15) frames.push({ ts, arrival: ts + delay(ts, i++, 'video'), track: 'video' });
+  for (let ts = fromTs; ts < toTs; ts += 1024 / 48) frames.push({ ts, arrival: ts + delay(ts, i++, 'audio') + 20, track: 'audio' });
   return frames.sort((a, b) => a.arrival - b.arrival);
 }
 
@@ -44,14 +45,14 @@ function play(controller: LatencyController, frames: Frame[], endTime: number): 
   let maxRate = 1;
   for (let now = 0; now <= endTime; now += 10) {
     while (next < frames.length && frames[next]!.arrival <= now) {
-      controller.onArrival(frames[next]!.ts, frames[next]!.arrival);
+      controller.onArrival(frames[next]!.ts, frames[next]!.arrival, frames[next]!.track);
       newestTs = Math.max(newestTs, frames[next]!.ts);
       next += 1;
     }
     if (!controller.hasEdge) continue;
     if (playTs === null) playTs = Math.min(newestTs, controller.startTs(now));
     if (now % 50 === 0) {
-      const decision = controller.decide(now, playTs);
+      const decision = controller.decide(now, playTs, newestTs);
       rate = decision.rate;
       maxRate = Math.max(maxRate, rate);
       if (decision.correction) corrections.push(decision.correction);
@@ -134,5 +135,61 @@ describe('LatencyController', () => {
     const ahead = controller.decide(3050, edge + 50 - target + 40);
     expect(ahead.rate).toBeLessThan(1);
     expect(ahead.rate).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('does not thrash when arrivals are later than the ceiling allows (a loaded publisher)', () => {
+    const controller = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
+    const r = random(5);
+    // The publisher falls behind by up to ~1 s and catches up again, twice, with 60 ms of jitter.
+    const backlog = (ts: number): number => Math.max(0, Math.sin((ts / 20_000) * 2 * Math.PI)) * 1000;
+    const frames = liveFrames(0, 20_000, (ts) => 5 + backlog(ts) + r() * 60);
+    const trace = play(controller, frames, 20_000);
+    expect(trace.corrections.filter((c) => c === 'keyframe-skip').length).toBeLessThanOrEqual(1);
+    expect(trace.corrections.filter((c) => c === 'drop').length).toBeLessThan(12);
+    // It follows the arrivals: never far behind what has arrived, and back near the edge after.
+    expect(trace.delayAt(19_900)).toBeLessThan(250);
+  });
+
+  it('keyframe-skips at most once per cooldown, plain drops in between', () => {
+    const controller = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
+    for (const f of liveFrames(0, 3000, () => 5)) controller.onArrival(f.ts, f.arrival, f.track);
+    const edge = controller.liveEdge(3000);
+    const first = controller.decide(3000, edge - 2000, edge);
+    expect(first.correction).toBe('keyframe-skip');
+    const second = controller.decide(3500, edge - 2000, edge);
+    expect(second.correction).toBe('drop');
+    expect(second.seekToTs).toBeGreaterThan(edge - 2000);
+  });
+
+  it('drops only what is buffered: a read head behind the edge with nothing queued holds', () => {
+    const controller = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
+    for (const f of liveFrames(0, 3000, () => 5)) controller.onArrival(f.ts, f.arrival, f.track);
+    const edge = controller.liveEdge(3000);
+    // 500 ms behind the edge, but only 20 ms of media queued: skipping ahead would starve.
+    const held = controller.decide(3000, edge - 500, edge - 480);
+    expect(held.seekToTs).toBeUndefined();
+    expect(held.rate).toBe(1);
+    // 500 ms behind with 400 ms queued: drop, keeping a little queued.
+    const dropped = controller.decide(3500, edge + 500 - 500, edge + 500 - 100);
+    expect(dropped.correction).toBe('drop');
+    expect(dropped.seekToTs).toBeLessThan(edge + 500 - 100);
+  });
+
+  it('sizes the video target from video arrivals, below a jittery audio buffer', () => {
+    const controller = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
+    const r = random(6);
+    // Audio waits behind each video encode (0..120 ms late); video arrives within 15 ms.
+    for (const f of liveFrames(0, 6000, (_ts, _i, track) => (track === 'audio' ? r() * 120 : 5 + r() * 15))) {
+      controller.onArrival(f.ts, f.arrival, f.track);
+      controller.targetMs(f.arrival); // the player looks every 50 ms; the targets shrink gently
+    }
+    const audioTarget = controller.targetMs(6000);
+    const videoTarget = controller.videoTargetMs(6000);
+    expect(audioTarget).toBeGreaterThan(100);
+    expect(videoTarget).toBeLessThan(audioTarget - 50);
+    expect(videoTarget).toBeGreaterThanOrEqual(controller.videoJitterMs);
+    // The audience setting holds its fixed target for both.
+    const audience = new LatencyController(latencyOptionsFor(AUDIENCE_PLAYER_PRESET, 'fixed'));
+    expect(audience.videoTargetMs(0)).toBe(1000);
   });
 });
