@@ -205,7 +205,9 @@ async function main(): Promise<void> {
   const client = new RawRtmpClient({ host: '127.0.0.1', port: origin.rtmpPort });
   await client.open();
   const signature = sign(KEY, STREAM, Math.floor(Date.now() / 1000) + 3600);
-  const status = await client.publish(`${STREAM}?mix=layer:b;session_id:1;t_id:1&txSecret=${signature.txSecret}&txTime=${signature.txTime}`);
+  // No t_id: a push naming a mix template gets a server-side mix, and audience plays would be
+  // served from the mix instead of the pushed stream.
+  const status = await client.publish(`${STREAM}?mix=layer:b;session_id:1&txSecret=${signature.txSecret}&txTime=${signature.txTime}`);
   if (status.code !== 'NetStream.Publish.Start') throw new Error(`publish refused: ${status.description}`);
   const publisher = new Publisher(client);
   publisher.start();
