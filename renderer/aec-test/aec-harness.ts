@@ -60,6 +60,11 @@ const harness = {
     return capture.activeProcessing;
   },
 
+  /** The streamer flips the switches (e.g. enableAEC off for headphones) while capturing. */
+  async setProcessing(flags: AudioProcessingFlags): Promise<ActiveProcessingReport | null> {
+    return (await state.capture?.setProcessing(flags)) ?? null;
+  },
+
   async stopCapture(): Promise<void> {
     await state.capture?.close();
     state.capture = null;

@@ -110,6 +110,19 @@ describe('echo cancellation in the studio mic capture (PulseAudio room, Chromium
     await page.page.evaluate(() => window.aecHarness.stopCapture());
   });
 
+  it('switches processing off while capturing (enableAEC off), reports what is really active, and keeps the frames coming', async () => {
+    await page.page.evaluate((f) => window.aecHarness.startCapture({ processing: f }), AEC);
+    const before = (await page.page.evaluate(() => window.aecHarness.status())).framesDelivered;
+    const report = await page.page.evaluate((f) => window.aecHarness.setProcessing(f), RAW);
+    expect(report?.requested).toEqual(RAW);
+    expect(report?.active).toEqual({ echoCancellation: false, noiseSuppression: false, autoGainControl: false });
+    const status = await page.page.evaluate(() => window.aecHarness.status());
+    expect(status.deviceChanges.at(-1)?.kind).toBe('switched');
+    expect(status.reports.at(-1)?.active.echoCancellation).toBe(false);
+    await waitFor(async () => (await page.page.evaluate(() => window.aecHarness.status())).framesDelivered > before + 10);
+    await page.page.evaluate(() => window.aecHarness.stopCapture());
+  });
+
   it('falls back to the default microphone when the chosen one is unplugged, and frames keep flowing', async () => {
     const module = await room.addMicrophone('mic2', 'HeadsetMic');
     await waitFor(async () => (await page.page.evaluate(() => window.aecHarness.inputs())).some((d) => d.label === 'HeadsetMic'));
