@@ -41,10 +41,11 @@ describe('origin with real ffmpeg', () => {
     await ws.waitForMediaTags(10);
 
     const body = (await (await fetch(`${server.httpUrl}/api/streams`)).json()) as { streams: Array<Record<string, unknown>> };
-    expect(body.streams).toEqual([
-      expect.objectContaining({ code: 'bighost', session_id: 1234, layer: 'b', t_id: 1, link_count: 1, video: { width: 360, height: 640, fps: 15 } }),
-    ]);
-    expect(await (await fetch(`${server.httpUrl}/healthz`)).json()).toMatchObject({ ok: true, streams: 1 });
+    // (With t_id the server-side mixer may add its own output stream alongside.)
+    expect(body.streams.find((stream) => stream.code === 'bighost')).toEqual(
+      expect.objectContaining({ session_id: 1234, layer: 'b', t_id: 1, link_count: 1, video: { width: 360, height: 640, fps: 15 } }),
+    );
+    expect(await (await fetch(`${server.httpUrl}/healthz`)).json()).toMatchObject({ ok: true });
   });
 
   it('refuses forged, expired and unsigned pushes with an RTMP error ffmpeg reports, and counts each reason', async () => {
