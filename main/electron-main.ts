@@ -9,6 +9,7 @@ import { findRendererDir, findResourcesDir } from './app-paths';
 import { createStudioCore } from './core/create-studio-core';
 import type { StudioCore } from './core/studio-core';
 import { allowPermission } from './electron/media-permissions';
+import { hardenedWebPreferences } from './electron/window-options';
 import { createSenderCheck, hostStudioOverIpc, type IpcMainLike } from './ipc/ipc-host';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, contentTypeOf, fileInside, isAppUrl, isVettedExternalUrl } from './security/app-content';
 import { safeStorageCipher } from './settings/safe-storage-cipher';
@@ -16,6 +17,8 @@ import { FileSecretStore } from './settings/secret-store';
 
 // Chromium's AEC for audio played by the page itself (co-host audio): aec-notes.md.
 app.commandLine.appendSwitch('enable-features', 'ChromeWideEchoCancellation');
+// Tests (and portable setups) choose the data folder.
+if (process.env['LINKMIC_STUDIO_DATA']) app.setPath('userData', process.env['LINKMIC_STUDIO_DATA']);
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } }]);
 
@@ -131,18 +134,7 @@ async function start(): Promise<void> {
     show: false,
     title: 'LinkMic Studio',
     backgroundColor: '#111318',
-    webPreferences: {
-      preload: path.join(__dirname, '../preload/preload.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: hardenedWebPreferences(path.join(__dirname, '../preload/preload.cjs')),
   });
   mainWindow = window;
   const hosting = hostStudioOverIpc({
