@@ -99,6 +99,8 @@ export class LinkMicServer {
   private starting: Promise<ReadyInfo> | undefined;
   private current: { origin: Origin; http: HttpHost; rtmpPort: number; httpPort: number } | undefined;
   private dataDirPath: string | undefined;
+  /** When the running server finished starting (Date.now()). */
+  private startedAt: number | undefined;
   private ownsDataDir = false;
 
   constructor(options: LinkMicServerOptions = {}) {
@@ -169,6 +171,7 @@ export class LinkMicServer {
       throw error;
     }
     this.state = 'running';
+    this.startedAt = Date.now();
     const ready = { rtmpUrl: this.rtmpUrl, httpUrl: this.httpUrl };
     this.log.info(ready, 'link-mic server ready');
     this.events.emit('ready', ready);
@@ -196,6 +199,7 @@ export class LinkMicServer {
     const current = this.current!;
     await Promise.all([current.origin.close(), current.http.close()]);
     this.current = undefined;
+    this.startedAt = undefined;
     this.removeDataDir();
     this.state = 'idle';
     this.starting = undefined;
@@ -307,7 +311,7 @@ export class LinkMicServer {
   stats(): OriginStats & { readonly uptimeMs: number } {
     const origin = this.current?.origin;
     const stats = origin?.stats() ?? emptyStats();
-    return { ...stats, uptimeMs: Math.round(process.uptime() * 1000) };
+    return { ...stats, uptimeMs: this.startedAt === undefined ? 0 : Date.now() - this.startedAt };
   }
 
   /** The running origin (tests and advanced embedding). */
