@@ -1,11 +1,15 @@
 // bench:aec — echo cancellation end to end, measured on what goes on air.
 //
-//   co-host: espeak far-end speech + test pattern → ffmpeg → RTMP → origin (LinkMicServer)
+//   host:    a real StudioCore (embedded LinkMicServer = the origin) live as big host with the
+//            `renderer-mic` audio source, behind the real WebHost (AEC_PCM_PATH=engine: a bare
+//            LinkMicServer + PushEngine instead; see helpers/on-air-path.ts)
+//   co-host: espeak far-end speech + test pattern → ffmpeg → RTMP → the origin, same session_id
 //   studio:  Chromium (PulseAudio room) plays the co-host's low-latency FLV with the studio's
 //            LowLatencyPlayer (Web Audio, default output = room `speaker`), the room echoes it
 //            (60 ms loopback) into `mic` together with a near-end voice played into `micmix`;
 //            the studio's MicCapture (renderer/audio) sends 20 ms s16le frames over a WebSocket
-//            to the real PushEngine's PCM input, which pushes RTMP to the origin.
+//            to a Node sink that records them and forwards each through the web host's bridge
+//            (sendAudioFrame) to StudioCore and the PushEngine, which pushes RTMP to the origin.
 //   measured: the PCM the engine receives, and the pushed stream pulled back from the origin
 //            (ffmpeg), in an AEC-off run and an AEC-on run (noise suppression and AGC off).
 //
@@ -13,7 +17,7 @@
 //   [T0, T0+7)        far end only          → ERLE (AEC off level − AEC on level), convergence
 //   [T0+7, T0+11.5)   far end + near end     → double talk
 //   [T0+13.5, T0+18)  near end alone (same clip) → near-end retention = double talk − alone
-// Ends with one JSON line of figures. Bounded: each run ~25 s, the whole bench ~2 min.
+// Ends with one JSON line of figures. Bounded: each run ~25 s, the whole bench ~1 min (5 min cap).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
