@@ -4,6 +4,8 @@
 // CPU cores one running mix uses (its ffmpeg children from /proc plus the Node compositor), and
 // the switch gap when a small host joins / leaves (the longest wait between readable, advancing
 // timestamps in the mixed stream around the change; frames keep flowing regardless).
+// Sources: the big host is a moving picture carrying the blocks, small hosts are lavfi testsrc2 at
+// the small-host preset (their encoders start on the same 2 cores, which inflates the join gap).
 // Bounded to a few minutes. The last line of output is one JSON object with the figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,8 @@ import { pino } from 'pino';
 import { readStamp, drawStamp, BLOCK_BITS, BLOCK_COLUMNS, BLOCK_SIZE } from '../common/media/timestamp-blocks';
 import { mixPixelRects, type PixelRect } from '../server/mixer/mix-geometry';
 import { LinkMicServer } from '../server/link-mic-server';
-import { pushSmallColour, type Colour } from '../server/test/mixer-media';
+import { SMALL_HOST_PRESET } from '../common/presets';
+import { startFfmpegPush } from '../server/test/helpers/media';
 
 const W = 360;
 const H = 640;
@@ -74,7 +77,10 @@ class StampSource {
       }
       if (sentVideo <= (elapsed / 1000) * FPS) {
         sentVideo = Math.floor((elapsed / 1000) * FPS) + 1;
-        frame.fill(128);
+        // moving diagonal bars under the stamp: the encoders get motion to work on
+        frame.fill(128, 0, (STAMP_H + 20) * W);
+        const shift = this.counter * 3;
+        for (let y = STAMP_H + 20; y < H; y++) for (let x = 0; x < W; x++) frame[y * W + x] = 60 + (((x + y + shift) >> 4) & 7) * 20;
         drawStamp(stamp, STAMP_W * 2, { timeLow32: Date.now() >>> 0, counter: this.counter & 0xffff });
         for (let y = 0; y < STAMP_H; y++) for (let x = 0; x < STAMP_W; x++) frame[y * W + STAMP_X + x] = stamp[y * 2 * STAMP_W * 2 + x * 2]!;
         this.counter += 1;
@@ -209,10 +215,9 @@ async function runTemplate(server: LinkMicServer, templateId: 1 | 2 | 3): Promis
   const cpu = new CpuMeter();
   await sleep(ALONE_MS);
   const smalls: Array<{ stop(): Promise<void> }> = [];
-  const colours: Colour[] = ['blue', 'yellow', 'white'];
   const joinAt = Date.now();
   for (let i = 0; i < smallCount; i++) {
-    smalls.push(pushSmallColour(server.urls.pushUrl(`${code}s${i}`, { layer: 's', sessionId: SESSION + templateId, templateId }), colours[i]!));
+    smalls.push(startFfmpegPush(server.urls.pushUrl(`${code}s${i}`, { layer: 's', sessionId: SESSION + templateId, templateId }), SMALL_HOST_PRESET));
   }
   while ((server.mixer.status(code)?.parties.length ?? 0) < 1 + smallCount && Date.now() - joinAt < 10_000) await sleep(50);
   parties = 1 + smallCount;

@@ -140,16 +140,19 @@ export class StreamMix {
     this.parties.forEach((party, index) => {
       const rect = this.rects[index];
       if (!rect) return;
+      // The big host is always decoded at full frame (the compositor crops/shrinks it), so a
+      // party change never restarts its decoder; other parties are decoded at their tile size.
+      const size = party.role === 'big' ? { w: this.config.width, h: this.config.height } : rect;
       const existing = this.decoders.get(party.streamCode);
-      if (existing) existing.resize(rect.w, rect.h);
+      if (existing) existing.resize(size.w, size.h);
       else {
         const decoder = new PartyDecoder(
           {
             ffmpegPath: this.config.ffmpegPath,
             streamCode: party.streamCode,
             url: this.options.pullUrl(party.streamCode),
-            width: rect.w,
-            height: rect.h,
+            width: size.w,
+            height: size.h,
             sampleRate: this.config.sampleRate,
             onError: (message) => this.log.info({ party: party.streamCode, message }, 'mix input restarting'),
           },

@@ -1,8 +1,9 @@
 // A yuv420p picture in one buffer (the compositor's output frame and each party's latest tile),
 // with the two operations the compositor needs: fill, and copy a tile in. When the tile's size
-// differs from the rectangle (only for the moment a party's decoder is being resized) it is scaled
-// nearest-neighbour to cover the rectangle and centre-cropped — the geometry the decoders use, so
-// the picture keeps its proportions while the new decoder starts.
+// differs from the rectangle it is scaled to cover the rectangle and centre-cropped — the geometry
+// the decoders use: box-averaged when it shrinks by 1.5x or more (the big host, always decoded at
+// full frame, in a grid quarter), nearest-neighbour otherwise (a small host's tile for the moment
+// its decoder is being resized).
 import type { PixelRect } from './mix-geometry';
 
 export class YuvFrame {
@@ -68,6 +69,25 @@ export class YuvFrame {
     const cy = crop.y / div;
     const cw = crop.w / div;
     const ch = crop.h / div;
+    if (cw >= w * 1.5 && ch >= h * 1.5) {
+      // downscaling by 1.5x or more: average the source box of each output pixel
+      for (let row = 0; row < h; row++) {
+        const y0s = Math.floor(cy + (row * ch) / h);
+        const y1s = Math.max(y0s + 1, Math.min(srcH, Math.floor(cy + ((row + 1) * ch) / h)));
+        const dstRow = dstOffset + (y0 + row) * dstW + x0;
+        for (let col = 0; col < w; col++) {
+          const x0s = Math.floor(cx + (col * cw) / w);
+          const x1s = Math.max(x0s + 1, Math.min(srcW, Math.floor(cx + ((col + 1) * cw) / w)));
+          let sum = 0;
+          for (let sy = y0s; sy < y1s; sy++) {
+            const line = srcOffset + sy * srcW;
+            for (let sx = x0s; sx < x1s; sx++) sum += src[line + sx]!;
+          }
+          dst[dstRow + col] = Math.round(sum / ((y1s - y0s) * (x1s - x0s)));
+        }
+      }
+      return;
+    }
     for (let row = 0; row < h; row++) {
       const sy = Math.min(srcH - 1, Math.floor(cy + ((row + 0.5) * ch) / h));
       const srcRow = srcOffset + sy * srcW;

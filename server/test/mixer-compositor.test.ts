@@ -88,3 +88,15 @@ describe('audio mix', () => {
     expect(out.readInt16LE((7200 - 1) * 2)).toBe(49);
   });
 });
+
+describe('YuvFrame shrinking', () => {
+  it('box-averages a full-frame host into a grid quarter', () => {
+    const tile = new YuvFrame(360, 640);
+    for (let y = 0; y < 640; y++) for (let x = 0; x < 360; x++) tile.data[y * 360 + x] = (x + y) % 2 === 0 ? 200 : 100; // a fine checkerboard
+    const out = new YuvFrame(360, 640);
+    out.fill(16);
+    out.draw(tile, { x: 180, y: 320, w: 180, h: 320 });
+    expect(lumaAt(out, 200, 400)).toBe(150); // averaged, not aliased to 100 or 200
+    expect(lumaAt(out, 179, 400)).toBe(16);
+  });
+});
