@@ -70,6 +70,18 @@ describe('origin with real ffmpeg', () => {
     expect(server.listStreams()).toEqual([]);
   });
 
+  it('drops a frozen ffmpeg (SIGSTOP) that holds its connection open, and frees its stream code', async () => {
+    server = await startTestServer({ publisherIdleTimeoutMs: 1500 });
+    const published = server.events.next('publish', 30_000);
+    const ffmpeg = push(server.urls.pushUrl('frozenff', { sessionId: 8 }), SMALL_HOST_PRESET);
+    await published;
+    const unpublished = server.events.next('unpublish', 20_000);
+    ffmpeg.process.kill('SIGSTOP');
+    expect(await unpublished).toMatchObject({ streamCode: 'frozenff', reason: 'timeout' });
+    expect(server.listStreams()).toEqual([]);
+    await ffmpeg.stop(); // SIGCONT + SIGTERM, awaited
+  });
+
   it('refuses a second publish of a live stream code while the first keeps flowing with monotonic timestamps', async () => {
     server = await startTestServer();
     const published = server.events.next('publish', 30_000);
