@@ -13,6 +13,10 @@ missing=()
 for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
 done
+# packages with no command of their own: fonts for Chinese UI text, Mesa for OBS/Chromium software GL
+for pkg in fonts-noto-cjk libgl1-mesa-dri; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "setup: installing system packages: ${missing[*]}"
@@ -20,7 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   if command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" libgl1-mesa-dri fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "setup: please install: ${missing[*]} (no apt-get here)" >&2
     exit 1

@@ -9,7 +9,8 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",
-  "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
+  // https:/wss: so a remote (TLS) link-mic server's signalling and FLV plays work, as in the page's meta.
+  "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:* https: wss:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
