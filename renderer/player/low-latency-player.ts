@@ -22,6 +22,13 @@ const START_SETTLE_MS = 40;
 /** Wait this long for the audio output before starting on the wall clock. */
 const AUDIO_START_WAIT_MS = 1500;
 const MAX_QUEUED_FRAMES = 30;
+/**
+ * Link mode: pictures may be shown this far ahead of the audio being heard. Audio later than
+ * video is the tolerable direction (ITU-R BT.1359 puts detectability at ~125 ms): the picture runs
+ * on its own, smaller jitter buffer (video arrival jitter) instead of waiting for the audio buffer
+ * (sized for audio's worse jitter) and the audio output latency.
+ */
+const MAX_VIDEO_LEAD_MS = 120;
 const MAX_PENDING_PCM = 250;
 
 export class LowLatencyPlayer {
@@ -49,6 +56,7 @@ export class LowLatencyPlayer {
   private lastArrivalAt = 0;
   private lastVideoPts: number | null = null;
   private newestTs = Number.NEGATIVE_INFINITY;
+  private newestAudioTs = Number.NEGATIVE_INFINITY;
   private lastDataAt = 0;
   private generation = 0;
   private rate = 1;
@@ -127,7 +135,8 @@ export class LowLatencyPlayer {
       };
     }
     const clock = this.clock();
-    const shown = this.started ? clock.displayTs(now) : null;
+    const heard = this.started ? clock.displayTs(now) : null;
+    const shown = heard === null ? null : this.videoShowTs(heard, now);
     const read = this.started ? clock.readTs(now) : null;
     const snap = this.playout?.snapshot() ?? null;
     return {
@@ -135,6 +144,8 @@ export class LowLatencyPlayer {
       mode: this.mode,
       transport: this.transport,
       latencyMs: shown === null || !this.controller.hasEdge ? null : Math.round(this.controller.delayOf(shown, now)),
+      audioLatencyMs: heard === null || !this.controller.hasEdge || clock === this.wall ? null : Math.round(this.controller.delayOf(heard, now)),
+      videoTargetMs: Math.round(this.controller.videoTargetMs(now)),
       bufferMs: read === null ? 0 : Math.max(0, Math.round(this.newestTs - read)),
       targetMs: Math.round(this.controller.targetMs(now)),
       jitterMs: Math.round(this.controller.jitterMs),
@@ -235,11 +246,12 @@ export class LowLatencyPlayer {
           this.resetTimeline(); // timestamp discontinuity
         }
         this.lastVideoPts = event.pts;
-        this.noteArrival(event.pts, now);
+        this.noteArrival(event.pts, now, 'video');
         this.decodeVideo(event.pts, event.keyframe, event.data);
         break;
       case 'audio':
-        this.noteArrival(event.dts, now);
+        this.noteArrival(event.dts, now, 'audio');
+        this.newestAudioTs = Math.max(this.newestAudioTs, event.dts + 1024 / (this.audioConfig?.sampleRate ?? 48_000) * 1000);
         this.decodeAudio(event.dts, event.data);
         break;
       case 'unsupported':
@@ -253,9 +265,9 @@ export class LowLatencyPlayer {
     }
   }
 
-  private noteArrival(ts: number, now: number): void {
+  private noteArrival(ts: number, now: number, track: 'audio' | 'video'): void {
     const gap = now - this.lastArrivalAt;
-    if (this.controller.onArrival(ts, now)) this.events.emit('stall', { gapMs: Math.round(gap) });
+    if (this.controller.onArrival(ts, now, track)) this.events.emit('stall', { gapMs: Math.round(gap) });
     this.lastArrivalAt = now;
     this.firstArrivalAt ??= now;
     this.newestTs = Math.max(this.newestTs, ts);
@@ -419,6 +431,7 @@ export class LowLatencyPlayer {
     this.firstArrivalAt = null;
     this.lastVideoPts = null;
     this.newestTs = Number.NEGATIVE_INFINITY;
+    this.newestAudioTs = Number.NEGATIVE_INFINITY;
     this.rate = 1;
     if (this.videoDecoder?.state === 'configured' && this.videoConfig) {
       this.videoDecoder.reset();
@@ -453,7 +466,9 @@ export class LowLatencyPlayer {
     const clock = this.clock();
     const readTs = clock.readTs(now);
     if (readTs === null) return;
-    const decision = this.controller.decide(now, readTs);
+    // Corrections only remove what the master clock has buffered (audio, or any media on the wall clock).
+    const newest = clock === this.wall ? this.newestTs : this.newestAudioTs;
+    const decision = this.controller.decide(now, readTs, Number.isFinite(newest) ? newest : undefined);
     if (decision.rate !== this.rate) {
       this.rate = decision.rate;
       clock.setRate(decision.rate, now);
@@ -506,8 +521,9 @@ export class LowLatencyPlayer {
     if (!this.started || this.frames.length === 0) return;
     const now = performance.now();
     const clock = this.clock();
-    const showTs = clock.displayTs(now);
-    if (showTs === null) return;
+    const heardTs = clock.displayTs(now);
+    if (heardTs === null) return;
+    const showTs = this.videoShowTs(heardTs, now);
     let pick = -1;
     for (let i = 0; i < this.frames.length; i += 1) {
       if (this.frames[i]!.timestamp / 1000 <= showTs + 2) pick = i;
@@ -531,6 +547,17 @@ export class LowLatencyPlayer {
     this.framesDrawn += 1;
     const latencyMs = this.controller.hasEdge ? Math.round(this.controller.delayOf(showTs, now)) : null;
     this.events.emit('render', { pts, latencyMs });
+  }
+
+  /**
+   * The media time of the picture to show: with the audio being heard (audience), or (link) on the
+   * video's own jitter target behind the live edge, never behind the audio and at most
+   * MAX_VIDEO_LEAD_MS ahead of it.
+   */
+  private videoShowTs(heardTs: number, now: number): number {
+    if (this.mode !== 'link' || !this.controller.hasEdge) return heardTs;
+    const own = this.controller.liveEdge(now) - this.controller.videoTargetMs(now);
+    return Math.max(heardTs, Math.min(own, heardTs + MAX_VIDEO_LEAD_MS));
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
