@@ -10,6 +10,12 @@ export function findRendererDir(fromDir: string): string | null {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')) && existsSync(path.join(dir, 'assets'))) ?? null;
 }
 
+/** The built audience page (dist/viewer) seen from a main-process file's folder; its expected place when not built yet. */
+export function findViewerDir(fromDir: string): string {
+  const candidates = [path.resolve(fromDir, '../viewer'), path.resolve(fromDir, '../dist/viewer')];
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[candidates.length - 1]!;
+}
+
 /** The folder holding `ffmpeg/<platform>-<arch>/ffmpeg` (resources/ in the repo, process.resourcesPath when packaged). */
 export function findResourcesDir(fromDir: string, packagedResources?: string): string | undefined {
   const candidates = [packagedResources, path.resolve(fromDir, '../../resources'), path.resolve(fromDir, '../resources')].filter((dir): dir is string => dir !== undefined);

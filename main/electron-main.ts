@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, desktopCapturer, ipcMain, net, protocol, safeStorage, session, shell } from 'electron';
-import { findRendererDir, findResourcesDir } from './app-paths';
+import { findRendererDir, findResourcesDir, findViewerDir } from './app-paths';
 import { createStudioCore } from './core/create-studio-core';
 import type { StudioCore } from './core/studio-core';
 import { allowPermission } from './electron/media-permissions';
@@ -123,6 +123,7 @@ async function start(): Promise<void> {
   core = createStudioCore({
     dataDir,
     secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher(safeStorage)),
+    viewerDistDir: findViewerDir(__dirname),
     ...(resourcesDir === undefined ? {} : { resourcesDir }),
     logger: { info: () => undefined, warn: (m) => log(m), error: (m) => log(m) },
   });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { toErrorPayload } from '../common/errors';
 import { validationErrorFromZod } from '../common/studio-api';
 import { LOG_LEVELS } from '../server/logger';
-import { defaultDataDir, findRendererDir, findResourcesDir } from './app-paths';
+import { defaultDataDir, findRendererDir, findResourcesDir, findViewerDir } from './app-paths';
 import { startStudioWebHost } from './studio-web-host';
 
 const flagsSchema = z
@@ -63,6 +63,7 @@ export async function runWebHost(options: RunOptions): Promise<void> {
       host: flags.host,
       port: flags.port,
       serverLogLevel: flags.serverLogLevel,
+      viewerDistDir: findViewerDir(options.hereDir),
       ...(resourcesDir === undefined ? {} : { resourcesDir }),
       logger: {
         info: () => undefined,

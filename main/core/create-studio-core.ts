@@ -20,6 +20,8 @@ export interface CreateStudioCoreOptions {
   /** The app's resources folder (bundled ffmpeg). */
   readonly resourcesDir?: string;
   readonly serverLogLevel?: LogLevel;
+  /** The built audience page (dist/viewer) the embedded server serves at /watch/{room}. */
+  readonly viewerDistDir?: string;
   readonly engineLogger?: EngineLogger;
   readonly logger?: CoreLogger;
   readonly onEmbeddedServer?: (server: EmbeddedServer) => void;
@@ -36,6 +38,7 @@ export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
     connectServer: createServerConnector({
       ...(options.serverLogLevel === undefined ? {} : { serverLogLevel: options.serverLogLevel }),
       ...(options.onEmbeddedServer === undefined ? {} : { onEmbeddedServer: options.onEmbeddedServer }),
+      ...(options.viewerDistDir === undefined ? {} : { viewerDistDir: options.viewerDistDir }),
     }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });

@@ -9,6 +9,8 @@ import { connectSignal } from './signal-adapter';
 
 export interface ServerConnectorOptions {
   readonly serverLogLevel?: LogLevel;
+  /** The built audience page (dist/viewer) for the embedded server. */
+  readonly viewerDistDir?: string;
   /** Called with the embedded server once it runs (diagnostics, tests). */
   readonly onEmbeddedServer?: (server: EmbeddedServer) => void;
 }
@@ -27,7 +29,12 @@ export function createServerConnector(options: ServerConnectorOptions = {}): Ser
       let closing: Promise<void> | undefined;
       return { kind: 'remote', httpUrl: profile.httpUrl, rtmpUrl: null, signal, close: () => (closing ??= signal.close()) };
     }
-    const embedded = await startEmbeddedServer({ rtmpPort: profile.rtmpPort, httpPort: profile.httpPort, logLevel: options.serverLogLevel ?? 'warn' });
+    const embedded = await startEmbeddedServer({
+      rtmpPort: profile.rtmpPort,
+      httpPort: profile.httpPort,
+      logLevel: options.serverLogLevel ?? 'warn',
+      ...(options.viewerDistDir === undefined ? {} : { viewerDistDir: options.viewerDistDir }),
+    });
     options.onEmbeddedServer?.(embedded);
     let signal;
     try {

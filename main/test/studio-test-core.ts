@@ -93,14 +93,17 @@ export function nextEvent<E extends StudioEventName>(api: StudioApi, event: E, p
   });
 }
 
-/** PIDs of ffmpeg processes that are children of this process (inspection only). */
-export function childFfmpegPids(): number[] {
+/**
+ * PIDs of ffmpeg processes that are children of this process (inspection only). `pushOnly`: just
+ * the studio's push (its lavfi test pattern), not the embedded server's mixer.
+ */
+export function childFfmpegPids(options: { pushOnly?: boolean } = {}): number[] {
   try {
-    const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+    const out = execFileSync('ps', ['-o', 'pid=,comm=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
     return out
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
-      .filter(([, comm]) => comm === 'ffmpeg')
+      .filter(([, comm, ...args]) => comm === 'ffmpeg' && (!options.pushOnly || args.some((arg) => arg.startsWith('testsrc2'))))
       .map(([pid]) => Number(pid));
   } catch {
     return [];
