@@ -107,6 +107,40 @@ describe('audience web page', () => {
     await page.close();
   });
 
+  it('builds the page on the first request when it is missing (a development checkout), and refuses odd paths', async () => {
+    const fresh = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-lazy-'));
+    try {
+      server = await startTestServer({ viewer: { distDir: fresh } });
+      const page = await fetch(`${server.httpUrl}/watch/someroom`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('assets/viewer.js');
+      const script = await fetch(`${server.httpUrl}/watch/assets/viewer.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toMatch(/javascript/);
+      expect((await fetch(`${server.httpUrl}/watch/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+      expect((await fetch(`${server.httpUrl}/watch/bad%20room`)).status).toBe(404);
+      const info = (await (await fetch(`${server.httpUrl}/api/watch/someroom`)).json()) as { live: boolean; mixed: boolean; signal: { userId: string } };
+      expect(info).toMatchObject({ live: false, mixed: false });
+      expect(info.signal.userId).toMatch(/^viewer\./);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the page a read-only signalling login: it can watch, not act', async () => {
+    server = await startTestServer({ viewer: { distDir } });
+    const host = await hostClient('hostr');
+    await host.openRoom({ streamCode: 'roomr' });
+    const info = (await (await fetch(`${server.httpUrl}/api/watch/roomr`)).json()) as { signal: { userId: string; token: string } };
+    const viewer = new SignalClient({ url: `${server.wsUrl}/signal`, userId: info.signal.userId, token: info.signal.token, createWebSocket: (url) => new WebSocket(url) as never });
+    clients.push(viewer);
+    await viewer.connect();
+    const joined = await viewer.joinRoom('roomr');
+    expect(joined.room.roomId).toBe('roomr');
+    await expect(viewer.requestLink('roomr', 'sneaky')).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    await expect(viewer.openRoom({ streamCode: 'sneaky' })).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+  });
+
   it('shows the server mix as one stream when the room pushes with t_id', async () => {
     server = await startTestServer({ viewer: { distDir } });
     children.push(pushColour(server.urls.pushUrl('roomb', { layer: 'b', sessionId: 55, templateId: 1 }), 'red'));

@@ -4,7 +4,8 @@
 //   GET /api/watch/{room}        what the page needs: is the host live, is the room server-mixed,
 //                                and a read-only signalling login (`viewer.*` id, 6 h token) to
 //                                follow the room's layout for the client-side mix
-// The page is built by server/viewer/build-viewer.ts (esbuild) from renderer/viewer/.
+// The page is built by server/viewer/build-viewer.ts (esbuild) from renderer/viewer/; when it is
+// missing and esbuild is installed (a development checkout), the first request builds it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -68,6 +69,7 @@ export function viewerCsp(): string {
 export class MountedViewer implements Disposable {
   private readonly disposables: Disposable[] = [];
   private readonly distDir: string;
+  private building: Promise<boolean> | undefined;
 
   constructor(
     private readonly server: LinkMicServer,
@@ -75,7 +77,7 @@ export class MountedViewer implements Disposable {
   ) {
     this.distDir = options.distDir ?? defaultViewerDist();
     this.disposables.push(
-      server.addRoute('GET', `${VIEWER_PATH}/`, (req, res, url) => this.serveStatic(req, res, url)),
+      server.addRoute('GET', `${VIEWER_PATH}/`, (req, res, url) => this.serve(req, res, url)),
       server.addRoute('GET', `${WATCH_API_PATH}/`, (_req, res, url) => this.serveInfo(res, url)),
     );
   }
@@ -105,6 +107,20 @@ export class MountedViewer implements Disposable {
       return;
     }
     sendJson(res, 200, this.watchInfo(roomId));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!existsSync(path.join(this.distDir, 'index.html'))) {
+      this.building ??= import('./build-viewer').then(
+        (module) => module.buildViewer(this.distDir).then(() => true),
+        () => false,
+      ).catch((error: unknown) => {
+        this.server.log.warn({ err: error }, 'could not build the viewer page');
+        return false;
+      });
+      await this.building;
+    }
+    this.serveStatic(req, res, url);
   }
 
   private serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): void {
