@@ -3,6 +3,7 @@
 // as a web host on 127.0.0.1 with the embedded server, printing the URL to open. Ctrl+C stops
 // everything; the Electron child gets the signal and is waited for, so nothing is orphaned.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from './electron-binary';
@@ -14,7 +15,8 @@ const forceWeb = args.includes('--web') || process.env['LINKMIC_STUDIO_WEB'] ===
 const electron = forceWeb ? null : findElectronBinary(import.meta.url);
 
 if (electron) {
-  const appRoot = path.resolve(hereDir, '../..');
+  // The folder whose package.json names dist/main/electron-main.cjs (repo root from dist/main or main/).
+  const appRoot = [path.resolve(hereDir, '../..'), path.resolve(hereDir, '..')].find((dir) => existsSync(path.join(dir, 'dist', 'main', 'electron-main.cjs'))) ?? path.resolve(hereDir, '../..');
   const child = spawn(electron, [appRoot, ...args], { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });
   const forward = (signal: NodeJS.Signals): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -72,7 +72,10 @@ export class StudioCore implements StudioHandlers {
   private server: ServerState;
   private live: LiveState = OFFLINE;
   private push: PushSession | null = null;
+  /** A push being started (engine.startPush not yet resolved). */
+  private pushStarting: Promise<void> | null = null;
   private pushSubscriptions: DisposableStore | null = null;
+  private stopRequested = false;
   private pushUrl: string | null = null;
   private room: RoomView | null = null;
   private joinedRooms = new Set<string>();
@@ -265,7 +268,7 @@ export class StudioCore implements StudioHandlers {
   // ------------------------------------------------------------------ live
 
   async goLive(input: StudioParsedInput<'goLive'>): Promise<LiveState> {
-    if (this.push) throw new InvalidStateError(`already pushing (${this.live.status})`);
+    if (this.push || this.pushStarting) throw new InvalidStateError(`already pushing (${this.live.status})`);
     const settings = this.requireSettings();
     const streamCode = input?.streamCode ?? settings.streamCode;
     if (!this.room || this.room.streamCode !== streamCode || !this.pushUrl) await this.openRoom({ streamCode });
@@ -649,7 +652,15 @@ export class StudioCore implements StudioHandlers {
     return { ...encoderPresetFor(role), ...(settings.encoder.overrides ?? {}), enableAEC: settings.audioProcessing.echoCancellation };
   }
 
-  private async startPush(url: string, role: PushRole, streamCode: string | null): Promise<void> {
+  private startPush(url: string, role: PushRole, streamCode: string | null): Promise<void> {
+    const starting = this.doStartPush(url, role, streamCode).finally(() => {
+      if (this.pushStarting === starting) this.pushStarting = null;
+    });
+    this.pushStarting = starting;
+    return starting;
+  }
+
+  private async doStartPush(url: string, role: PushRole, streamCode: string | null): Promise<void> {
     const settings = this.requireSettings();
     this.live = { ...OFFLINE, status: 'starting', role, streamCode };
     this.stats = null;
@@ -672,8 +683,12 @@ export class StudioCore implements StudioHandlers {
       this.changed();
       throw error;
     }
-    if (this.closing) {
+    if (this.closing || this.stopRequested) {
+      this.stopRequested = false;
       await session.close();
+      this.live = OFFLINE;
+      this.emitPush(null);
+      this.changed();
       return;
     }
     this.push = session;
@@ -722,6 +737,12 @@ export class StudioCore implements StudioHandlers {
   }
 
   private async stopPush(): Promise<void> {
+    if (this.pushStarting) {
+      // Stop a push that is still starting: it closes itself as soon as the engine hands it over.
+      this.stopRequested = true;
+      await this.pushStarting.catch(() => undefined);
+      this.stopRequested = false;
+    }
     const session = this.push;
     if (!session) return;
     this.push = null;

@@ -75,3 +75,19 @@ describe('StudioCore with the embedded server', () => {
     await expect(studio.api.getState()).rejects.toBeInstanceOf(LinkMicError);
   });
 });
+
+describe('StudioCore stopping a push that is still starting', () => {
+  it('stops it once the engine hands it over, leaving no ffmpeg', async () => {
+    const studio = await startTestCore();
+    try {
+      const going = studio.api.goLive();
+      const stopped = await waitForState(studio.api, (s) => s.live.status === 'starting', 'starting').then(() => studio.api.stopLive());
+      await going.catch(() => undefined);
+      expect(stopped.status).toBe('offline');
+      expect((await studio.api.getState()).live.status).toBe('offline');
+      expect(childFfmpegPids({ pushOnly: true })).toEqual([]);
+    } finally {
+      await studio.close();
+    }
+  });
+});
