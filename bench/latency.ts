@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     for (const { name, page: tab } of pages) {
       const data = await tab.evaluate(() => {
         const bench = window.__bench!;
-        return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), unreadable: bench.unreadable, stats: bench.stats(), events: bench.events.map((e) => e.type) };
+        return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), audio: bench.audioLatency.map((s) => ({ at: s.at, ageMs: s.ms })), unreadable: bench.unreadable, stats: bench.stats(), events: bench.events.map((e) => e.type) };
       });
       const steady = inWindow(data.samples, steadyFrom, steadyTo);
       const first = data.samples[0]?.at ?? opened;
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       const stallPhase = inWindow(data.samples, steadyTo, lastStallEnd + AFTER_MS);
       const after = inWindow(data.samples, lastStallEnd + AFTER_MS - 500, lastStallEnd + AFTER_MS + 500);
       const stats = (data.stats ?? {}) as Record<string, unknown>;
+      // The player's own estimate for the audio heard (pictures may lead it in link mode).
+      const steadyAudio = inWindow(data.audio, steadyFrom, steadyTo);
       results[name] = {
         steady: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), frames: steady.length },
         startupMaxMs: startup.length ? Math.max(...startup) : null,
@@ -104,7 +106,9 @@ async function main(): Promise<void> {
               audioClicks: stats.audioClicks,
               audioUnderruns: stats.audioUnderruns,
               audioDroppedMs: stats.audioDroppedMs,
+              audioEstimateSteady: { p50: percentile(steadyAudio, 0.5), p95: percentile(steadyAudio, 0.95) },
               targetMs: stats.targetMs,
+              videoTargetMs: stats.videoTargetMs,
               jitterMs: stats.jitterMs,
               reconnects: stats.reconnects,
             }

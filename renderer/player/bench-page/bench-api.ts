@@ -12,6 +12,8 @@ export interface BenchApi {
   readonly player: string;
   readonly samples: BenchSample[];
   readonly events: { at: number; type: string; detail: unknown }[];
+  /** The player's estimate of the delay of the audio being heard, from each `stats` (every 1 s). */
+  readonly audioLatency: { at: number; ms: number }[];
   /** Pictures shown whose blocks could not be read (blank, torn). */
   unreadable: number;
   stats(): unknown;

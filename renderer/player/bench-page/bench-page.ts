@@ -16,7 +16,7 @@ probe.width = 320;
 probe.height = 280;
 const probeCtx = probe.getContext('2d', { willReadFrequently: true })!;
 
-const bench: BenchApi = { player: kind, samples: [], events: [], unreadable: 0, stats: () => null, close: async () => undefined };
+const bench: BenchApi = { player: kind, samples: [], events: [], audioLatency: [], unreadable: 0, stats: () => null, close: async () => undefined };
 window.__bench = bench;
 
 /** Reads the blocks of what `source` shows now (source-frame coordinates = element pixels). */
@@ -78,6 +78,7 @@ if (kind === 'mpegts') {
     player.on(type, (detail) => record(type, detail));
   }
   player.on('stats', (stats) => {
+    if (stats.audioLatencyMs !== null) bench.audioLatency.push({ at: Date.now(), ms: stats.audioLatencyMs });
     status.textContent = JSON.stringify(stats, null, 1);
   });
   bench.stats = () => player.stats();
