@@ -92,8 +92,14 @@ export class WebHost {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
+      // Bound to loopback: only loopback Host names (no DNS rebinding onto the console).
+      if (isLoopback(host) && !isLoopbackHostHeader(request.headers.host)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      // A browser names the page that opened the socket: it must be a page we served (same host:port).
       const origin = request.headers.origin;
-      if (origin !== undefined && !sameOrigin(origin, baseUrl)) {
+      if (origin !== undefined && !sameOrigin(origin, request.headers.host ? `http://${request.headers.host}` : baseUrl)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         return;
       }
@@ -144,6 +150,19 @@ function tokenMatches(given: string | null, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '::1' || hostname === '[::1]';
+}
+
+function isLoopbackHostHeader(hostHeader: string | undefined): boolean {
+  if (hostHeader === undefined) return true;
+  try {
+    return isLoopback(new URL(`http://${hostHeader}`).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function sameOrigin(origin: string, baseUrl: string): boolean {

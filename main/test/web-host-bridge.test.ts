@@ -84,6 +84,11 @@ describe('StudioApi over the web host', () => {
     expect(result.status).toBe(403);
   });
 
+  it('refuses a WebSocket whose Host is not a loopback name (DNS rebinding), even with the token', async () => {
+    const result = await rawClose(bridgeUrl(host.baseUrl, host.token), { host: `rebound.example:${host.port}`, origin: `http://rebound.example:${host.port}` });
+    expect(result.status).toBe(403);
+  });
+
   it('round-trips methods and events', async () => {
     const state = await client.getState();
     expect(state.server).toMatchObject({ kind: 'embedded', status: 'running', signal: 'connected' });
