@@ -1,6 +1,5 @@
 // The Electron glue's decisions, under plain Node: window preferences, permissions, which URLs are
 // ours or may open in the system browser, file lookup, safeStorage honesty, Electron discovery.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findElectronBinary } from '../electron-binary';
@@ -72,13 +71,5 @@ describe('Electron glue', () => {
 
   it('finds no Electron binary at a path that does not exist', () => {
     expect(findElectronBinary(import.meta.url, { LINKMIC_ELECTRON_PATH: '/nonexistent/electron' })).toBeNull();
-  });
-
-  it('turns on Chrome-wide echo cancellation, one instance, and quits on a renderer crash (main source)', async () => {
-    const source = await readFile(path.join(import.meta.dirname, '../electron-main.ts'), 'utf8');
-    expect(source).toContain("appendSwitch('enable-features', 'ChromeWideEchoCancellation')");
-    expect(source).toContain('requestSingleInstanceLock()');
-    expect(source).toContain("'render-process-gone'");
-    expect(source).toMatch(/setWindowOpenHandler\([\s\S]*action: 'deny'/);
   });
 });
