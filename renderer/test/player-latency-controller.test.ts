@@ -192,4 +192,19 @@ describe('LatencyController', () => {
     const audience = new LatencyController(latencyOptionsFor(AUDIENCE_PLAYER_PRESET, 'fixed'));
     expect(audience.videoTargetMs(0)).toBe(1000);
   });
+
+  it('holds the audience second through ten 500 ms stalls (neither accumulates nor undershoots)', () => {
+    const controller = new LatencyController(latencyOptionsFor(AUDIENCE_PLAYER_PRESET, 'fixed'));
+    const jitter = random(7);
+    const stalls = Array.from({ length: 10 }, (_, i) => 4000 + i * 1500);
+    const frames = liveFrames(0, 26_000, (ts) => {
+      const base = ts + 5 + jitter() * 30;
+      const stall = stalls.find((s) => base >= s && base < s + 500);
+      return (stall === undefined ? base : stall + 500 + jitter() * 3) - ts;
+    });
+    const trace = play(controller, frames, 26_000);
+    const lastStallEnd = stalls[stalls.length - 1]! + 500;
+    expect(trace.delayAt(lastStallEnd + 5000)).toBeGreaterThan(900);
+    expect(trace.delayAt(lastStallEnd + 5000)).toBeLessThan(1150);
+  });
 });
