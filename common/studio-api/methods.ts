@@ -37,9 +37,9 @@ export const STUDIO_METHOD_INPUTS = {
   setAudioProcessing: { input: setAudioProcessingInputSchema, doc: 'Mic getUserMedia flags (echoCancellation, noiseSuppression, autoGainControl).' },
   // sources and encoder
   listSources: { input: noInputSchema, doc: 'Video and audio sources available on this machine.' },
-  setSources: { input: sourcesSchema, doc: 'Choose the video and audio source (applied on the next go-live, or at once when live).' },
+  setSources: { input: sourcesSchema, doc: 'Choose the video and audio source; when live, the push restarts with them (a second or two of reconnect).' },
   probeEncoders: { input: noInputSchema, doc: 'Probe the H.264 encoders (hardware first) and return what works.' },
-  setEncoder: { input: encoderChoiceSchema, doc: 'Encoder preference (auto = hardware first, software fallback) and overrides.' },
+  setEncoder: { input: encoderChoiceSchema, doc: 'Encoder preference (auto = hardware first, software fallback) and overrides; when live, the push restarts with them.' },
   // server
   getServerProfile: { input: noInputSchema, doc: 'The server in use: embedded (127.0.0.1) or remote; no secrets.' },
   setServerProfile: { input: serverProfileInputSchema, doc: 'Switch between the embedded server and a remote one (URL + credentials); reconnects.' },

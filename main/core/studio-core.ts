@@ -76,6 +76,8 @@ export class StudioCore implements StudioHandlers {
   private pushStarting: Promise<void> | null = null;
   private pushSubscriptions: DisposableStore | null = null;
   private stopRequested = false;
+  /** What the current (or last) push was started with. */
+  private currentPush: { url: string; role: PushRole; streamCode: string | null } | null = null;
   private pushUrl: string | null = null;
   private room: RoomView | null = null;
   private joinedRooms = new Set<string>();
@@ -229,6 +231,7 @@ export class StudioCore implements StudioHandlers {
 
   async setSources(input: StudioParsedInput<'setSources'>): Promise<StudioSettings['sources']> {
     await this.saveSettings({ ...this.requireSettings(), sources: input });
+    await this.restartPush();
     return input;
   }
 
@@ -242,6 +245,7 @@ export class StudioCore implements StudioHandlers {
 
   async setEncoder(input: StudioParsedInput<'setEncoder'>): Promise<StudioSettings['encoder']> {
     await this.saveSettings({ ...this.requireSettings(), encoder: input });
+    await this.restartPush();
     return input;
   }
 
@@ -653,6 +657,7 @@ export class StudioCore implements StudioHandlers {
   }
 
   private startPush(url: string, role: PushRole, streamCode: string | null): Promise<void> {
+    this.currentPush = { url, role, streamCode };
     const starting = this.doStartPush(url, role, streamCode).finally(() => {
       if (this.pushStarting === starting) this.pushStarting = null;
     });
@@ -734,6 +739,14 @@ export class StudioCore implements StudioHandlers {
       }),
     );
     this.changed();
+  }
+
+  /** Restarts the current push (same URL and role) so new sources / encoder settings apply. */
+  private async restartPush(): Promise<void> {
+    const current = this.currentPush;
+    if (!current || (!this.push && !this.pushStarting)) return;
+    await this.stopPush();
+    await this.startPush(current.url, current.role, current.streamCode);
   }
 
   private async stopPush(): Promise<void> {

@@ -91,3 +91,22 @@ describe('StudioCore stopping a push that is still starting', () => {
     }
   });
 });
+
+describe('StudioCore changing sources while live', () => {
+  it('restarts the push with the new sources and stays live', async () => {
+    const studio = await startTestCore();
+    try {
+      await studio.api.goLive();
+      await waitForState(studio.api, (s) => s.live.status === 'live', 'live');
+      const before = childFfmpegPids({ pushOnly: true });
+      await studio.api.setSources({ video: { kind: 'test-pattern' }, audio: { kind: 'none' } });
+      const state = await waitForState(studio.api, (s) => s.live.status === 'live', 'live again');
+      expect(state.sources.audio).toEqual({ kind: 'none' });
+      const after = childFfmpegPids({ pushOnly: true });
+      expect(after).toHaveLength(1);
+      expect(after).not.toEqual(before);
+    } finally {
+      await studio.close();
+    }
+  });
+});
