@@ -16,6 +16,8 @@ const SETTINGS = [
   { key: 'linkQuota', env: 'LINKMIC_LINK_QUOTA', kind: 'integer' },
   { key: 'requirePlaySign', env: 'LINKMIC_REQUIRE_PLAY_SIGN', kind: 'boolean' },
   { key: 'logLevel', env: 'LINKMIC_LOG_LEVEL', kind: 'string' },
+  { key: 'tokenKey', env: 'LINKMIC_TOKEN_KEY', kind: 'string' },
+  { key: 'devLogin', env: 'LINKMIC_DEV_LOGIN', kind: 'boolean' },
 ] as const;
 
 const integerText = z.string().regex(/^\d+$/, 'must be a whole number');
@@ -63,6 +65,9 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--key <key>', 'signing key for txSecret/txTime (unset = no signing, development only)')
     .option('--link-quota <n>', 'low-latency links per session_id, 1..8 (default 3)')
     .option('--require-play-sign', 'audience plays must be signed too')
+    .option('--token-key <key>', 'key of signalling login tokens (default: derived from --key; see docs/protocol.md)')
+    .option('--dev-login', 'serve POST /api/dev-login (default only on a loopback host)')
+    .option('--no-dev-login', 'do not serve POST /api/dev-login: tokens come from your own backend')
     .option('--config <file>', 'JSON file with the same settings (camelCase keys)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS))
     .helpOption('-h, --help', 'show this help')

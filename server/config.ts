@@ -42,6 +42,10 @@ export const serverConfigSchema = z
     /** This instance's data folder (created if missing). Default: a fresh temporary folder, removed on close. */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    /** Key of the signalling login tokens (HMAC); default derived from `key` (docs/protocol.md). */
+    tokenKey: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+    /** Serve POST /api/dev-login. Default: on only when binding a loopback address. */
+    devLogin: z.boolean().optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -63,6 +67,8 @@ const FLAG_NAMES: Record<string, string> = {
   linkQuota: '--link-quota',
   requirePlaySign: '--require-play-sign',
   logLevel: '--log-level',
+  tokenKey: '--token-key',
+  devLogin: '--dev-login',
 };
 
 export function flagNameOf(field: string): string {

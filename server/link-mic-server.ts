@@ -122,7 +122,7 @@ export class LinkMicServer {
     this.table.addRoute('GET', '/api/stats', (_req, res) => sendJson(res, 200, this.stats()));
     this.table.addRoute('*', '/live/', (req, res) => this.requireOrigin().handleFlvRequest(req, res));
     this.table.addUpgradeHandler('/live/', (req, socket, head) => this.requireOrigin().handleFlvUpgrade(req, socket, head));
-    this.signal = new MountedSignal(this, signal); // [signal]
+    this.signal = new MountedSignal(this, { ...signalDefaultsOf(this.config), ...signal }); // [signal]
     this.mixer = new ServerMixer(mixerHostOf(this), mixer); // [mixer]
     this.viewer = new MountedViewer(this, viewer); // [viewer]
   }
@@ -379,4 +379,12 @@ function emptyStats(): OriginStats {
     activePlays: 0,
     activeLinks: 0,
   };
+}
+
+/** [signal] The signalling options the server's own configuration carries (CLI, config file). */
+function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
+  const options: { tokenKey?: string; devLogin?: boolean } = {};
+  if (config.tokenKey !== undefined) options.tokenKey = config.tokenKey;
+  if (config.devLogin !== undefined) options.devLogin = config.devLogin;
+  return options;
 }
