@@ -2,6 +2,8 @@
 // npm packages left external), Vite for the renderer.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 
 const nodeEntries = [
@@ -23,6 +25,10 @@ for (const entry of nodeEntries) {
     format: entry.format,
     packages: 'external',
     sourcemap: true,
+    // CommonJS bundles (Electron's main) get import.meta.url from their own file name.
+    ...(entry.format === 'cjs'
+      ? { define: { 'import.meta.url': '__importMetaUrl' }, banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" } }
+      : {}),
     logLevel: 'warning',
   });
 }
@@ -45,5 +51,11 @@ for (const entry of preloadEntries) {
 if (existsSync('renderer/vite.config.ts')) {
   const { build: viteBuild } = await import('vite');
   await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+}
+// The audience page served by the server at /watch/{room} (esbuild, into dist/viewer).
+if (existsSync('server/viewer/build-viewer.ts')) {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const result = spawnSync(process.execPath, [tsx, 'server/viewer/build-viewer.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) process.exit(result.status ?? 1);
 }
 console.log('build: done');
