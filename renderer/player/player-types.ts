@@ -33,11 +33,11 @@ export interface PlayerStats {
   readonly state: PlayerState;
   readonly mode: PlayerMode;
   readonly transport: 'http-flv' | 'ws-flv';
-  /** Estimated delay of the picture shown behind the newest media that could have arrived (ms). */
+  /** Estimated delay of what is heard (the master clock: audio, or the wall clock without audio)
+   *  behind the newest media that could have arrived (ms). */
   readonly latencyMs: number | null;
-  /** The same for the audio being heard (link mode: pictures may lead it by up to 120 ms); null
-   *  on the wall clock. */
-  readonly audioLatencyMs: number | null;
+  /** The same for the picture shown: in link mode it may lead the heard audio by up to 120 ms. */
+  readonly videoLatencyMs: number | null;
   /** The picture's own jitter target (link mode; equals targetMs in audience mode) (ms). */
   readonly videoTargetMs: number;
   /** Media received but not yet played (ms). */

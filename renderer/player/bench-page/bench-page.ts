@@ -78,7 +78,7 @@ if (kind === 'mpegts') {
     player.on(type, (detail) => record(type, detail));
   }
   player.on('stats', (stats) => {
-    if (stats.audioLatencyMs !== null) bench.audioLatency.push({ at: Date.now(), ms: stats.audioLatencyMs });
+    if (stats.clock === 'audio' && stats.latencyMs !== null) bench.audioLatency.push({ at: Date.now(), ms: stats.latencyMs });
     status.textContent = JSON.stringify(stats, null, 1);
   });
   bench.stats = () => player.stats();
