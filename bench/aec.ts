@@ -27,7 +27,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AecHarness } from '../renderer/aec-test/aec-harness';
 import type { ActiveProcessingReport, AudioProcessingFlags } from '../renderer/audio/audio-processing';
 import { AecPage } from './helpers/aec-page';
-import { PcmRecording, convergenceSec, envelopeLag, erleDb, percentileWindowDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
+import { PcmRecording, convergenceSec, envelopeLag, erleDb, locateClip, percentileWindowDb, retentionDb, round, segmentDb } from './helpers/audio-metrics';
 import { openOnAirPath, type OnAirPath, type OnAirPathKind } from './helpers/on-air-path';
 import { PulseRoom } from './helpers/pulse-room';
 import { FAR_END_TEXT, FAR_END_VOICE, NEAR_END_TEXT, NEAR_END_VOICE, readWav, synthesize, timeline, writeWav } from './helpers/speech';
@@ -40,6 +40,7 @@ declare global {
 
 const ECHO_DELAY_MS = Number(process.env['AEC_ECHO_DELAY_MS'] ?? 60);
 /** `studio` (default): through the web host bridge and StudioCore; `engine`: straight into PushEngine.pushPcm. */
+/** AEC_DUMP_DIR=folder writes each run's engine PCM, speaker and pushed audio as wav (from T0 − 1 s). */
 const PCM_PATH: OnAirPathKind = process.env['AEC_PCM_PATH'] === 'engine' ? 'engine' : 'studio';
 const FAR_LEAD_S = 1.5;
 const FAR_SPEECH_S = 12;
@@ -53,8 +54,6 @@ const CONVERGENCE_MARGIN_DB = 30;
 const SEG = {
   farOnly: [2, 6.8],
   farOnlyFull: [0, 6.8],
-  doubleTalk: [DOUBLE_TALK_AT + 0.2, DOUBLE_TALK_AT + NEAR_CLIP_S - 0.2],
-  nearAlone: [NEAR_ALONE_AT + 0.2, NEAR_ALONE_AT + NEAR_CLIP_S - 0.2],
 } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,6 +200,13 @@ async function main(): Promise<Record<string, unknown>> {
         pushedLagMs = Math.round((lag / 48) - 500);
         pushed = pushedRec.sliceWall(from + pushedLagMs, to + pushedLagMs);
       }
+      const dumpDir = process.env['AEC_DUMP_DIR'];
+      if (dumpDir) {
+        const tag = aec ? 'aec-on' : 'aec-off';
+        await writeWav(join(dumpDir, `${tag}-engine.wav`), engineSeg);
+        await writeWav(join(dumpDir, `${tag}-speaker.wav`), speakerRec.sliceWall(from, to));
+        if (pushed) await writeWav(join(dumpDir, `${tag}-pushed.wav`), pushed);
+      }
       runs.push({ aec, report, engine: engineSeg, pushed, speaker: speakerRec.sliceWall(from, to), pushedLagMs, player, gapFrames: status.gapFrames });
       // Fresh recordings per run keep memory flat.
       engineRec = new PcmRecording();
@@ -211,25 +217,51 @@ async function main(): Promise<Record<string, unknown>> {
     // ---- figures
     const [off, on] = runs as [RunResult, RunResult];
     const at = (samples: Int16Array, [a, b]: readonly [number, number]) => segmentDb(samples, 1 + a, 1 + b);
+    // Segments follow the content, not the sample count: under CPU stalls a capture can lose time
+    // (the engine's wall-clock feeder fills it with silence), which would slide later content into
+    // earlier segments. Anchors: the far end's echo (AEC off, against the speaker recording) and the
+    // near-end clip (both runs). Each anchor is reported as its shift from the planned timeline.
+    const nearClip = (await readWav(nearPath)).samples;
+    const farTemplate = off.speaker.subarray(48_000, Math.round(48_000 * (1 + SEG.farOnlyFull[1])));
+    const anchorsOf = (samples: Int16Array, aec: boolean) => {
+      const doubleTalk = locateClip(samples, nearClip, 1 + DOUBLE_TALK_AT, 2);
+      const nearAlone = locateClip(samples, nearClip, 1 + NEAR_ALONE_AT, 2);
+      // T0 in the array: from the echo when it is there, else from the near end played 7 s after T0.
+      const t0 = aec ? doubleTalk - DOUBLE_TALK_AT : locateClip(samples, farTemplate, 1, 2);
+      return { t0, doubleTalk, nearAlone };
+    };
+    const seg = (samples: Int16Array, from: number, [a, b]: readonly [number, number]) => segmentDb(samples, from + a, from + b);
+    const shiftMs = (located: number, planned: number) => Math.round((located - planned) * 1000);
     const figures = (key: 'engine' | 'pushed') => {
       const offS = off[key];
       const onS = on[key];
       if (!offS || !onS) return null;
-      const farOff = at(offS, SEG.farOnly);
-      const farOn = at(onS, SEG.farOnly);
-      const dt = at(onS, SEG.doubleTalk);
-      const alone = at(onS, SEG.nearAlone);
+      const ao = anchorsOf(offS, false);
+      const an = anchorsOf(onS, true);
+      const farOff = seg(offS, ao.t0, SEG.farOnly);
+      const farOn = seg(onS, an.t0, SEG.farOnly);
+      const nearWindow = [0.2, NEAR_CLIP_S - 0.2] as const;
+      const dt = seg(onS, an.doubleTalk, nearWindow);
+      const alone = seg(onS, an.nearAlone, nearWindow);
+      const median = (samples: Int16Array, t0: number) => percentileWindowDb(samples, t0 + SEG.farOnly[0], t0 + SEG.farOnly[1]);
       return {
         erleDb: round(erleDb(farOff, farOn)),
-        erleWholeFarOnlyDb: round(erleDb(at(offS, SEG.farOnlyFull), at(onS, SEG.farOnlyFull))),
-        erleMedianWindowDb: round(erleDb(percentileWindowDb(offS, 1 + SEG.farOnly[0], 1 + SEG.farOnly[1]), percentileWindowDb(onS, 1 + SEG.farOnly[0], 1 + SEG.farOnly[1]))),
+        erleWholeFarOnlyDb: round(erleDb(seg(offS, ao.t0, SEG.farOnlyFull), seg(onS, an.t0, SEG.farOnlyFull))),
+        erleMedianWindowDb: round(erleDb(median(offS, ao.t0), median(onS, an.t0))),
         farOnlyAecOffDb: round(farOff),
         farOnlyAecOnDb: round(farOn),
         nearRetentionDb: round(retentionDb(dt, alone)),
         doubleTalkAecOnDb: round(dt),
         nearAloneAecOnDb: round(alone),
-        nearAloneAecOffDb: round(at(offS, SEG.nearAlone)),
-        convergenceSec: round(convergenceSec(offS.subarray(48_000), onS.subarray(48_000), 0, SEG.farOnlyFull[1], { marginDb: CONVERGENCE_MARGIN_DB }), 2),
+        nearAloneAecOffDb: round(seg(offS, anchorsOf(offS, false).nearAlone, nearWindow)),
+        convergenceSec: round(
+          convergenceSec(offS.subarray(Math.round(ao.t0 * 48_000)), onS.subarray(Math.round(an.t0 * 48_000)), 0, SEG.farOnlyFull[1], { marginDb: CONVERGENCE_MARGIN_DB }),
+          2,
+        ),
+        timelineShiftMs: {
+          off: { t0: shiftMs(ao.t0, 1), nearAlone: shiftMs(ao.nearAlone, 1 + NEAR_ALONE_AT) },
+          on: { t0: shiftMs(an.t0, 1), doubleTalk: shiftMs(an.doubleTalk, 1 + DOUBLE_TALK_AT), nearAlone: shiftMs(an.nearAlone, 1 + NEAR_ALONE_AT) },
+        },
       };
     };
     const engineFigures = figures('engine');

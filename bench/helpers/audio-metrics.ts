@@ -200,3 +200,49 @@ export function percentileWindowDb(samples: Int16Array, fromSec: number, toSec: 
   const index = Math.min(levels.length - 1, Math.max(0, Math.round(percentile * (levels.length - 1))));
   return levels[index] as number;
 }
+
+/** Mean absolute value per 10 ms hop. */
+function envelope(x: Int16Array, rate: number): Float64Array {
+  const hop = Math.round(rate / 100);
+  const n = Math.floor(x.length / hop);
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k += 1) {
+    let s = 0;
+    for (let i = k * hop; i < (k + 1) * hop; i += 1) s += Math.abs(x[i] as number);
+    out[k] = s / hop;
+  }
+  return out;
+}
+
+/**
+ * Where (seconds into `signal`) `clip` best matches, searched within ±searchSec of `expectedSec`,
+ * by normalised correlation of 10 ms envelopes. Used to find a known clip (the near-end voice) in a
+ * capture whose sample count lost time to CPU stalls, so segments follow the content.
+ */
+export function locateClip(signal: Int16Array, clip: Int16Array, expectedSec: number, searchSec: number, rate = RATE): number {
+  const es = envelope(signal, rate);
+  const ec = envelope(clip, rate);
+  const hopSec = 0.01;
+  const first = Math.max(0, Math.round((expectedSec - searchSec) / hopSec));
+  const last = Math.min(es.length - ec.length, Math.round((expectedSec + searchSec) / hopSec));
+  let best = Math.round(expectedSec / hopSec);
+  let bestScore = -Infinity;
+  for (let offset = first; offset <= last; offset += 1) {
+    let dot = 0;
+    let ns = 0;
+    let nc = 0;
+    for (let k = 0; k < ec.length; k += 1) {
+      const a = es[offset + k] as number;
+      const b = ec[k] as number;
+      dot += a * b;
+      ns += a * a;
+      nc += b * b;
+    }
+    const score = ns > 0 && nc > 0 ? dot / Math.sqrt(ns * nc) : -Infinity;
+    if (score > bestScore) {
+      bestScore = score;
+      best = offset;
+    }
+  }
+  return best * hopSec;
+}
