@@ -2,11 +2,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from './i18n-context';
 import type { MicStatus } from './mic-bridge';
+import type { MicDeviceChange } from '../audio';
+import type { MessageKey } from '../../common/i18n';
 import { useStudio } from './studio-session';
 
 export function StatusBar({ mic }: { mic: MicStatus }) {
   const { state, stats } = useStudio();
   const { t, number } = useI18n();
+  const flagText = (flag: boolean | 'unknown'): string => (flag === 'unknown' ? t('console.mic.flagUnknown') : flag ? t('console.mic.aecOn') : t('console.mic.aecOff'));
   const live = state.live;
   const showing = live.status !== 'offline' && stats !== null;
   const dash = t('console.stats.none');
@@ -32,8 +35,28 @@ export function StatusBar({ mic }: { mic: MicStatus }) {
         {t('console.stats.reconnects')}: {number(reconnects)}
       </span>
       {live.encoder ? <span>{t('console.encoder.inUse', { name: live.encoder })}</span> : null}
-      {mic.capturing ? <span>{t('console.mic.on', { aec: mic.echoCancellation === true ? t('console.mic.aecOn') : t('console.mic.aecOff') })}</span> : null}
+      {mic.capturing ? (
+        <span data-testid="mic-processing" title={mic.deviceLabel ?? undefined}>
+          {t('console.mic.active', {
+            aec: flagText(mic.active.echoCancellation),
+            ns: flagText(mic.active.noiseSuppression),
+            agc: flagText(mic.active.autoGainControl),
+          })}
+        </span>
+      ) : null}
+      {mic.capturing && mic.mismatched.length > 0 ? <span className="error-text">{t('console.mic.mismatched')}</span> : null}
+      {mic.capturing && mic.deviceChange && DEVICE_NOTICES[mic.deviceChange] ? (
+        <span data-testid="mic-device-notice">{t(DEVICE_NOTICES[mic.deviceChange]!)}</span>
+      ) : null}
       {mic.error ? <span className="error-text">{mic.error}</span> : null}
     </footer>
   );
 }
+
+/** Device changes worth a notice in the status bar. */
+const DEVICE_NOTICES: Partial<Record<MicDeviceChange['kind'], MessageKey>> = {
+  lost: 'console.mic.deviceLost',
+  fallback: 'console.mic.deviceFallback',
+  'followed-default': 'console.mic.deviceFollowedDefault',
+  recovered: 'console.mic.deviceRecovered',
+};
