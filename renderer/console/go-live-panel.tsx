@@ -303,11 +303,44 @@ function SourcesCard() {
           <option value="none">{t('console.sources.none')}</option>
         </select>
       </div>
+      {audio === 'renderer-mic' ? <AudioProcessingSwitches /> : null}
       <button type="button" onClick={apply} data-testid="sources-apply" disabled={video === 'file' && filePath.trim() === ''}>
         {t('console.sources.apply')}
       </button>
       {saved ? <p className="muted">{t('console.sources.saved')}</p> : null}
     </section>
+  );
+}
+
+/** The guide's enableAEC, split in its three switches; applied at once (the mic capture restarts). */
+function AudioProcessingSwitches() {
+  const { api, state } = useStudio();
+  const { t } = useI18n();
+  const run = useAction();
+  // Shown at once on click; the core's state (the truth) replaces it when it arrives.
+  const [flags, setFlags] = useState(state.audioProcessing);
+  const { echoCancellation, noiseSuppression, autoGainControl } = state.audioProcessing;
+  useEffect(() => setFlags({ echoCancellation, noiseSuppression, autoGainControl }), [echoCancellation, noiseSuppression, autoGainControl]);
+  const switches = [
+    ['echoCancellation', 'console.audio.echoCancellation'],
+    ['noiseSuppression', 'console.audio.noiseSuppression'],
+    ['autoGainControl', 'console.audio.autoGainControl'],
+  ] as const;
+  return (
+    <fieldset data-testid="audio-processing">
+      <legend>{t('console.audio.title')}</legend>
+      {switches.map(([flag, label]) => (
+        <label className="switch" key={flag}>
+          <input type="checkbox" checked={flags[flag]} onChange={(e) => {
+              const on = e.target.checked;
+              setFlags((previous) => ({ ...previous, [flag]: on }));
+              void run(() => api.setAudioProcessing({ [flag]: on }));
+            }} data-testid={`audio-${flag}`} />
+          {t(label)}
+        </label>
+      ))}
+      <p className="muted">{t('console.audio.hint')}</p>
+    </fieldset>
   );
 }
 
