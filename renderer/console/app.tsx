@@ -15,6 +15,7 @@ import { Stage } from './stage';
 import { StatusBar } from './status-bar';
 import { StudioContext, useStudio, useStudioSession } from './studio-session';
 import { useEventNotices } from './use-event-notices';
+import { useOutputNotices } from './use-output-notices';
 import { serverLost } from './studio-views';
 import { useLayoutSync } from './use-layout-sync';
 
@@ -62,6 +63,7 @@ function Console() {
   const [tab, setTab] = useState<TabId>('golive');
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
   useEventNotices();
+  useOutputNotices();
   useLayoutSync();
   const mic = useMicBridge();
   const pendingIncoming = state.linkRequests.filter((r) => r.direction === 'incoming').length;
