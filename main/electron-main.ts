@@ -12,17 +12,29 @@ import { allowPermission } from './electron/media-permissions';
 import { hardenedWebPreferences } from './electron/window-options';
 import { createSenderCheck, hostStudioOverIpc, type IpcMainLike } from './ipc/ipc-host';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, CONTENT_SECURITY_POLICY, contentTypeOf, fileInside, isAppUrl, isVettedExternalUrl } from './security/app-content';
+import { applyInitialSettings, initialSettingsFromEnv, type InitialSettings } from './settings/initial-settings';
 import { safeStorageCipher } from './settings/safe-storage-cipher';
 import { FileSecretStore } from './settings/secret-store';
+import { FileSettingsStore } from './settings/settings-store';
 
 // Chromium's AEC for audio played by the page itself (co-host audio): aec-notes.md.
 app.commandLine.appendSwitch('enable-features', 'ChromeWideEchoCancellation');
-// Tests (and portable setups) choose the data folder.
+// Tests (and portable setups) choose the data folder. Before the single-instance lock, which
+// Chromium keeps in userData: each data folder is its own instance (e2e runs several at once).
 if (process.env['LINKMIC_STUDIO_DATA']) app.setPath('userData', process.env['LINKMIC_STUDIO_DATA']);
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } }]);
 
 const log = (message: string): void => void process.stderr.write(`studio: ${message}\n`);
+
+// First-run settings and server profile (LINKMIC_STUDIO_INITIAL_SETTINGS), used when userData has no settings.json.
+let initialSettings: InitialSettings | null = null;
+let initialSettingsProblem: string | null = null;
+try {
+  initialSettings = initialSettingsFromEnv(process.env);
+} catch (error) {
+  initialSettingsProblem = error instanceof Error ? error.message : String(error);
+}
 
 let core: StudioCore | undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -45,7 +57,10 @@ function quit(reason: string): void {
   void stopEverything(reason).finally(() => app.exit(0));
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (initialSettingsProblem !== null) {
+  log(initialSettingsProblem);
+  app.exit(2);
+} else if (!app.requestSingleInstanceLock()) {
   app.exit(0);
 } else {
   app.on('second-instance', () => {
@@ -70,10 +85,13 @@ if (!app.requestSingleInstanceLock()) {
       return { action: 'deny' };
     });
   });
-  app.whenReady().then(start, (error: unknown) => {
-    log(`failed to start: ${String(error)}`);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log(`failed to start: ${String(error)}`);
+      void stopEverything('failed to start').finally(() => app.exit(1));
+    });
 }
 
 async function start(): Promise<void> {
@@ -120,9 +138,13 @@ async function start(): Promise<void> {
 
   const dataDir = app.getPath('userData');
   const resourcesDir = app.isPackaged ? process.resourcesPath : findResourcesDir(__dirname);
+  const settings = new FileSettingsStore(path.join(dataDir, 'settings.json'));
+  const secrets = new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher(safeStorage));
+  if (initialSettings && (await applyInitialSettings({ initial: initialSettings, settings, secrets })) === 'applied') log(`first run: settings from LINKMIC_STUDIO_INITIAL_SETTINGS in ${dataDir}`);
   core = createStudioCore({
     dataDir,
-    secrets: new FileSecretStore(path.join(dataDir, 'secrets.json'), safeStorageCipher(safeStorage)),
+    settings,
+    secrets,
     viewerDistDir: findViewerDir(__dirname),
     ...(resourcesDir === undefined ? {} : { resourcesDir }),
     logger: { info: () => undefined, warn: (m) => log(m), error: (m) => log(m) },
