@@ -1,12 +1,14 @@
 // End-to-end specs (scripts/test.sh runs `npx playwright test` when this file exists).
-//   chromium: the console in Debian's Chromium against the web host (e2e/*.spec.ts)
-//   electron: the desktop shell through Playwright's _electron (e2e/electron/*.spec.ts); skipped
-//             with a message where no Electron binary is installed
+//   chromium:         the console specs (e2e/*.spec.ts) in Debian's Chromium against the web host
+//   electron-console: the same console specs, each console the desktop app through _electron
+//                     (fixtures.ts, consoleHost 'electron'); skipped with "no Electron binary here: …"
+//   electron:         the desktop shell's hardening (e2e/electron/*.spec.ts); skipped likewise
 import { defineConfig } from '@playwright/test';
+import type { ConsoleHostOptions } from './e2e/fixtures';
 
 const chromiumPath = process.env['LINKMIC_CHROMIUM'] ?? '/usr/bin/chromium';
 
-export default defineConfig({
+export default defineConfig<ConsoleHostOptions>({
   testDir: 'e2e',
   outputDir: 'e2e/artifacts/results',
   workers: 1,
@@ -25,12 +27,18 @@ export default defineConfig({
       name: 'chromium',
       testIgnore: /electron[\\/]/,
       use: {
+        consoleHost: 'web',
         browserName: 'chromium',
         launchOptions: {
           executablePath: chromiumPath,
           args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--no-sandbox'],
         },
       },
+    },
+    {
+      name: 'electron-console',
+      testIgnore: /electron[\\/]/,
+      use: { consoleHost: 'electron' },
     },
     {
       name: 'electron',

@@ -3,32 +3,19 @@
 // exactly the contract. Skipped where no Electron binary is installed (CI machines install the
 // electron package with ELECTRON_SKIP_BINARY_DOWNLOAD=1); there the same core is covered through
 // the web host.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import { STUDIO_WINDOW_KEYS } from '../../common/studio-api/channels';
+import { REPO_ROOT as repo } from '../helpers/child';
+import { electronSkipReason, findElectron } from '../helpers/electron-studio';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function electronBinary(): string | null {
-  try {
-    const binary = createRequire(path.join(repo, 'package.json'))('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
-const built = existsSync(path.join(repo, 'dist/main/electron-main.cjs')) && existsSync(path.join(repo, 'dist/preload/preload.cjs'));
+const binary = findElectron().binary;
+const skipReason = electronSkipReason();
 
 test.describe('Electron app', () => {
-  test.skip(!binary, 'No Electron binary: require("electron") has no downloaded executable here (ELECTRON_SKIP_BINARY_DOWNLOAD=1). The desktop shell needs Electron; the core is covered by the web host specs.');
-  test.skip(!built, 'The app is not built: run `npm run build` first.');
+  test.skip(skipReason !== null, skipReason ?? '');
 
   let app: ElectronApplication;
   let dataDir: string;
@@ -38,7 +25,7 @@ test.describe('Electron app', () => {
     app = await electron.launch({
       executablePath: binary!,
       args: [repo],
-      env: { ...process.env, LINKMIC_STUDIO_DATA: dataDir, ELECTRON_ENABLE_LOGGING: '1' },
+      env: { ...process.env, LINKMIC_STUDIO_DATA: dataDir, ELECTRON_ENABLE_LOGGING: '1', LINKMIC_STUDIO_INITIAL_SETTINGS: '' },
     });
   });
 

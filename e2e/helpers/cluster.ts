@@ -1,9 +1,11 @@
 // What an end-to-end spec runs against: one headless link-mic server (the `npm run server` CLI)
-// and several studios, each a web host (one StudioCore) whose remote server profile points at it,
-// with test-pattern video, a test tone and the software encoder. All on 127.0.0.1, ephemeral ports.
+// and several studios, each one StudioCore (a web host here, or the Electron app through
+// electron-studio.ts) whose remote server profile points at it, with test-pattern video, a test
+// tone and the software encoder. All on 127.0.0.1, ephemeral ports.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { StudioSettings } from '../../common/studio-api';
 import { REPO_ROOT, startTsChild, type ReadyChild } from './child';
 
 export interface ServerReady {
@@ -19,13 +21,27 @@ export interface StudioReady {
   readonly url: string;
 }
 
+/** A running studio (web host or Electron app), whichever shell the console runs in. */
 export interface StudioHost {
   readonly name: string;
   readonly userId: string;
   readonly streamCode: string;
-  /** The console URL (with the per-run token). */
-  readonly url: string;
   stop(): Promise<void>;
+}
+
+/** A studio web host: also the console URL (with the per-run token). */
+export interface WebStudioHost extends StudioHost {
+  readonly url: string;
+}
+
+/** Who a test studio is and what it starts with: the same for the web host and the Electron app. */
+export interface StudioProfile {
+  readonly userId: string;
+  readonly streamCode: string;
+  /** Every setting but the server (test pattern, test tone, software x264, English). */
+  readonly settings: Omit<StudioSettings, 'server'>;
+  /** The remote profile pointing at the e2e server, with a dev-login token. */
+  readonly server: { readonly kind: 'remote'; readonly httpUrl: string; readonly userId: string; readonly token: string };
 }
 
 const KEY = 'e2e-signing-key-0123456789abcdef';
@@ -64,30 +80,40 @@ export class LinkMicServerProcess {
   }
 }
 
-/** Starts a studio web host for `userId` (stream code `live_<userId>`), signed in to `server`. */
-export async function startStudio(server: LinkMicServerProcess, name: string, options: { userId?: string } = {}): Promise<StudioHost> {
+/** A fresh identity `<name>-<random>` (stream code `live_<userId>`) signed in to `server`. */
+export async function studioProfile(server: LinkMicServerProcess, name: string, options: { userId?: string } = {}): Promise<StudioProfile> {
   const userId = options.userId ?? `${name}-${Math.random().toString(36).slice(2, 8)}`;
   const streamCode = `live_${userId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `e2e-studio-${name}-`));
-  const httpUrl = server.httpUrl;
-  const settings = {
-    locale: 'en',
+  return {
     userId,
     streamCode,
-    sources: { video: { kind: 'test-pattern' }, audio: { kind: 'test-tone' } },
-    encoder: { preference: 'software' },
-    audioProcessing: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    room: { allowLinkRequests: true, guestLimit: 3, templateId: 1 },
-    server: { kind: 'remote', httpUrl, userId },
-    ffmpegPath: null,
+    settings: {
+      locale: 'en',
+      userId,
+      streamCode,
+      sources: { video: { kind: 'test-pattern' }, audio: { kind: 'test-tone' } },
+      encoder: { preference: 'software' },
+      audioProcessing: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      room: { allowLinkRequests: true, guestLimit: 3, templateId: 1 },
+      ffmpegPath: null,
+    },
+    server: { kind: 'remote', httpUrl: server.httpUrl, userId, token: await server.devToken(userId) },
   };
+}
+
+/** Starts a studio web host for `userId` (stream code `live_<userId>`), signed in to `server`. */
+export async function startStudio(server: LinkMicServerProcess, name: string, options: { userId?: string } = {}): Promise<WebStudioHost> {
+  const profile = await studioProfile(server, name, options);
+  const { httpUrl, userId, token } = profile.server;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `e2e-studio-${name}-`));
+  const settings: StudioSettings = { ...profile.settings, server: { kind: 'remote', httpUrl, userId } };
   await writeFile(path.join(dataDir, 'settings.json'), JSON.stringify(settings, null, 2));
-  await writeFile(path.join(dataDir, 'secrets.json'), JSON.stringify({ [`remote-token:${userId}@${httpUrl}`]: await server.devToken(userId) }));
+  await writeFile(path.join(dataDir, 'secrets.json'), JSON.stringify({ [`remote-token:${userId}@${httpUrl}`]: token }));
   const child = await startTsChild<StudioReady>(`studio ${name}`, 'main/web-host-cli.ts', ['--data-dir', dataDir, '--renderer-dir', path.join(REPO_ROOT, 'dist/renderer'), '--server-log-level', 'warn']);
   return {
     name,
     userId,
-    streamCode,
+    streamCode: profile.streamCode,
     url: child.ready.url,
     async stop() {
       await child.stop();
