@@ -13,7 +13,25 @@ export interface TimestampSourceOptions {
   readonly fps?: number;
   readonly videoKbps?: number;
   readonly toneHz?: number;
+  /**
+   * Publisher tuning under test (bench only). Default `threads1`: x264 and AAC in ffmpeg's one
+   * encode thread (`-threads 1`), `-max_interleave_delta 1 -flush_packets 1`.
+   */
+  readonly variant?: SourceVariant;
 }
+
+/** Publisher settings compared by `BENCH_SOURCE_VARIANTS` (see docs/player.md). */
+export const SOURCE_VARIANTS = {
+  /** x264 in ffmpeg's encode thread (what the bench used so far). */
+  threads1: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** x264 picks its threads; zerolatency makes them sliced threads (no frame delay). */
+  threadsAuto: ['-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** Two sliced threads: each picture is encoded in about half the time on 2 cores. */
+  sliced2: ['-threads', '2', '-x264-params', 'sliced-threads=1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** As threads1, but the muxer's default interleaving (waits for both tracks) and no per-packet flush. */
+  muxDefault: ['-threads', '1'],
+} as const satisfies Record<string, readonly string[]>;
+export type SourceVariant = keyof typeof SOURCE_VARIANTS;
 
 const SAMPLE_RATE = 48_000;
 const AUDIO_CHUNK = 240; // 5 ms: AAC frames complete within 5 ms of their last sample
@@ -27,11 +45,13 @@ export class TimestampSource {
   readonly width: number;
   readonly height: number;
   readonly fps: number;
+  readonly variant: SourceVariant;
 
   constructor(private readonly options: TimestampSourceOptions) {
     this.width = options.width ?? 360;
     this.height = options.height ?? 640;
     this.fps = options.fps ?? 15;
+    this.variant = options.variant ?? 'threads1';
   }
 
   get running(): boolean {
@@ -49,9 +69,9 @@ export class TimestampSource {
       '-map', '0:v', '-map', '1:a',
       '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(this.fps), '-sc_threshold', '0',
       '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.round(kbps / 2)}k`, '-pix_fmt', 'yuv420p',
-      '-fps_mode', 'passthrough', '-threads', '1',
+      '-fps_mode', 'passthrough',
       '-c:a', 'aac', '-b:a', '64k', '-ar', String(SAMPLE_RATE), '-ac', '1',
-      '-max_interleave_delta', '1', '-flush_packets', '1',
+      ...SOURCE_VARIANTS[this.variant],
       '-f', 'flv', '-flvflags', 'no_duration_filesize', this.options.rtmpUrl,
     ];
     const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
