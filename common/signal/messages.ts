@@ -37,6 +37,16 @@ export type PlayUrls = z.infer<typeof playUrlsSchema>;
 // Shared shapes
 // ---------------------------------------------------------------------------------------------
 
+const templateIdSchema = z.number().int().min(1).max(3);
+
+/**
+ * How the room's audience sees the co-hosts (spec §7). `null` = client-side mix (the default): push
+ * URLs carry no `t_id`, viewers lay out the streams following the host's layout. `{ templateId }` =
+ * server-side mix: push URLs carry `t_id:T` and the server composites one stream (uses server CPU).
+ */
+export const serverMixSchema = z.object({ templateId: templateIdSchema }).strict().nullable();
+export type ServerMix = z.infer<typeof serverMixSchema>;
+
 export const roomSettingsSchema = z.object({
   allowLinkRequests: z.boolean(),
   guestLimit: z.number().int().min(0).max(8),
@@ -47,8 +57,8 @@ export const roomSnapshotSchema = z.object({
   hostUserId: userIdSchema,
   streamCode: streamCodeSchema,
   sessionId: sessionIdSchema,
-  /** Mix template (`t_id`) in the room's push URLs. */
-  templateId: z.number().int().min(1).max(3),
+  /** Server-side mix with its template (`t_id` in the room's push URLs), or null = client-side mix. */
+  serverMix: serverMixSchema,
   settings: roomSettingsSchema,
   guests: z.array(z.object({ userId: userIdSchema, streamCode: streamCodeSchema, linkId: entityId })),
   pk: z.object({ pkId: entityId, peerUserId: userIdSchema, peerRoomId: roomId, peerStreamCode: streamCodeSchema }).nullable(),
@@ -70,7 +80,7 @@ export const linkStartedSchema = z.object({
   peer: z.object({ userId: userIdSchema, streamCode: streamCodeSchema }),
   /** Low-latency URLs of the other party's stream, signed, carrying session_id. */
   playUrls: playUrlsSchema,
-  /** The guest's small-host push URL (`mix=layer:s;session_id:N;t_id:T`); guest only. */
+  /** The guest's small-host push URL (`mix=layer:s;session_id:N`, plus `;t_id:T` when the room uses a server mix); guest only. */
   pushUrl: z.string().optional(),
 });
 export type LinkStarted = z.infer<typeof linkStartedSchema>;
@@ -129,15 +139,24 @@ export const REQUESTS = {
       sessionId: sessionIdSchema.optional(),
       allowLinkRequests: z.boolean().optional(),
       guestLimit: z.number().int().min(0).max(8).optional(),
-      templateId: z.number().int().min(1).max(3).optional(),
+      /** Server-side mix (`{ templateId }`) or client-side (null). Omitted: client-side for a new room, unchanged on a re-open. */
+      serverMix: serverMixSchema.optional(),
+      /** Deprecated: same as `serverMix: { templateId }` (used only when `serverMix` is omitted). */
+      templateId: templateIdSchema.optional(),
     }),
     result: z.object({ room: roomSnapshotSchema, pushUrl: z.string() }),
-    doc: 'Open (or re-open) the caller’s room bound to its stream code; returns the signed big-host push URL.',
+    doc: 'Open (or re-open) the caller’s room bound to its stream code; returns the signed big-host push URL (with `t_id` only when the room uses a server-side mix).',
   },
   'room.update': {
-    params: z.object({ roomId, allowLinkRequests: z.boolean().optional(), guestLimit: z.number().int().min(0).max(8).optional() }),
-    result: z.object({ room: roomSnapshotSchema }),
-    doc: 'Host changes the room settings.',
+    params: z.object({
+      roomId,
+      allowLinkRequests: z.boolean().optional(),
+      guestLimit: z.number().int().min(0).max(8).optional(),
+      /** Switch between server-side (`{ templateId }`) and client-side (null) mix. Refused with INVALID_STATE while guests are linked. */
+      serverMix: serverMixSchema.optional(),
+    }),
+    result: z.object({ room: roomSnapshotSchema, pushUrl: z.string() }),
+    doc: 'Host changes the room settings; returns the host’s push URL, which changes with `serverMix` (a live host re-pushes with it).',
   },
   'room.close': { params: z.object({ roomId }), result: empty, doc: 'Host closes the room; its links and PK end.' },
   'room.join': { params: z.object({ roomId }), result: z.object({ room: roomSnapshotSchema }), doc: 'Join a room as a viewer.' },

@@ -22,6 +22,7 @@ import {
   type RequestParams,
   type RequestResult,
   type RequestType,
+  type ServerMix,
 } from './messages';
 
 /** Event handler type checked bivariantly, so both `ws` and DOM WebSockets fit. */
@@ -97,7 +98,7 @@ interface HostedRoomIntent {
   sessionId: number;
   allowLinkRequests: boolean;
   guestLimit: number;
-  templateId: number;
+  serverMix: ServerMix;
 }
 
 const OPEN = 1;
@@ -477,7 +478,7 @@ export class SignalClient {
       case 'room.open':
       case 'room.update': {
         const room = (result as RequestResult<'room.open'>).room;
-        this.hostedRoom = { streamCode: room.streamCode, sessionId: room.sessionId, templateId: room.templateId, ...room.settings };
+        this.hostedRoom = { streamCode: room.streamCode, sessionId: room.sessionId, serverMix: room.serverMix, ...room.settings };
         break;
       }
       case 'room.join':

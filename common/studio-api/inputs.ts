@@ -105,8 +105,10 @@ export const roomDefaultsSchema = z
     allowLinkRequests: z.boolean(),
     /** Most linked guests at once (the link quota: 3 by default, never above 8). */
     guestLimit: z.number().int().min(0).max(8),
-    /** Layout / server-side mix template (`t_id`). */
+    /** Layout template, and the server-side mix template (`t_id`) when `serverMix` is on. */
     templateId: z.number().int().min(1).max(3),
+    /** Server-side mix for the audience (one stream, server CPU); off/absent = client-side mix. */
+    serverMix: z.boolean().optional(),
   })
   .strict();
 export type RoomDefaults = z.infer<typeof roomDefaultsSchema>;
@@ -155,18 +157,33 @@ export const goLiveInputSchema = z
   .strict()
   .optional();
 
+/**
+ * The audience's mix (spec §7): null = client-side mix (viewers lay the streams out following the
+ * host's layout); `{ templateId }` = server-side mix, one composited stream (uses server CPU).
+ */
+export const serverMixInputSchema = z.object({ templateId: z.number().int().min(1).max(3) }).strict().nullable();
+export type ServerMixInput = z.infer<typeof serverMixInputSchema>;
+
 export const openRoomInputSchema = z
   .object({
     streamCode: streamCodeSchema.optional(),
     allowLinkRequests: z.boolean().optional(),
     guestLimit: z.number().int().min(0).max(8).optional(),
+    /** Server-side mix template when the room uses one (default: settings `room.templateId`). */
     templateId: z.number().int().min(1).max(3).optional(),
+    /** Omitted: settings `room.serverMix` (off = client-side mix). */
+    serverMix: serverMixInputSchema.optional(),
   })
   .strict()
   .optional();
 
 export const updateRoomInputSchema = z
-  .object({ allowLinkRequests: z.boolean().optional(), guestLimit: z.number().int().min(0).max(8).optional() })
+  .object({
+    allowLinkRequests: z.boolean().optional(),
+    guestLimit: z.number().int().min(0).max(8).optional(),
+    /** Switch the audience mix; when live as big host the push restarts with the new URL. */
+    serverMix: serverMixInputSchema.optional(),
+  })
   .strict();
 
 export const rejectLinkMicInputSchema = z.object({ requestId: entityId, reason: reason.optional() }).strict();

@@ -47,8 +47,8 @@ export const STUDIO_METHOD_INPUTS = {
   goLive: { input: goLiveInputSchema, doc: 'Open our room if needed and push as big host.' },
   stopLive: { input: noInputSchema, doc: 'Stop pushing (the room stays open).' },
   // room
-  openRoom: { input: openRoomInputSchema, doc: 'Open (or re-open) our room on the server; returns it.' },
-  updateRoom: { input: updateRoomInputSchema, doc: 'Change link-mic request settings of our room.' },
+  openRoom: { input: openRoomInputSchema, doc: 'Open (or re-open) our room on the server (client-side mix unless serverMix); returns it.' },
+  updateRoom: { input: updateRoomInputSchema, doc: 'Change our room’s link-mic settings or audience mix (serverMix); when live, a mix change restarts the push with the new URL.' },
   closeRoom: { input: noInputSchema, doc: 'Close our room: its links and PK end.' },
   joinRoom: { input: roomIdInputSchema, doc: 'Join another room as a viewer (before requesting link-mic).' },
   leaveRoom: { input: roomIdInputSchema, doc: 'Leave a joined room.' },

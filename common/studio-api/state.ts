@@ -58,6 +58,8 @@ export interface RoomView {
   readonly sessionId: number;
   readonly allowLinkRequests: boolean;
   readonly guestLimit: number;
+  /** Server-side mix for the audience with its template, or null = client-side mix (the default). */
+  readonly serverMix: { readonly templateId: number } | null;
   readonly guests: ReadonlyArray<{ readonly userId: string; readonly streamCode: string; readonly linkId: string }>;
   readonly layout: Layout | null;
   /** Audience (ordinary FLV) URL per stream code in the room. */

@@ -11,6 +11,7 @@ export function roomView(room: RoomSnapshot): RoomView {
     sessionId: room.sessionId,
     allowLinkRequests: room.settings.allowLinkRequests,
     guestLimit: room.settings.guestLimit,
+    serverMix: room.serverMix ? { templateId: room.serverMix.templateId } : null,
     guests: room.guests.map((g) => ({ userId: g.userId, streamCode: g.streamCode, linkId: g.linkId })),
     layout: room.layout,
     audienceUrls: { ...room.audienceUrls },

@@ -295,7 +295,13 @@ export class StudioCore implements StudioHandlers {
       ...(this.room?.streamCode === streamCode ? { sessionId: this.room.sessionId } : {}),
       allowLinkRequests: input?.allowLinkRequests ?? settings.room.allowLinkRequests,
       guestLimit: input?.guestLimit ?? settings.room.guestLimit,
-      templateId: input?.templateId ?? settings.room.templateId,
+      // Client-side mix unless asked (spec §7): the push URL then carries no t_id.
+      serverMix:
+        input?.serverMix !== undefined
+          ? input.serverMix
+          : settings.room.serverMix === true
+            ? { templateId: input?.templateId ?? settings.room.templateId }
+            : null,
     });
     this.pushUrl = result.pushUrl;
     this.setRoom(roomView(result.room));
@@ -305,7 +311,11 @@ export class StudioCore implements StudioHandlers {
   async updateRoom(input: StudioParsedInput<'updateRoom'>): Promise<RoomView> {
     const room = this.requireRoom();
     const result = await this.signal().request('room.update', { roomId: room.roomId, ...input });
+    const pushUrlChanged = this.pushUrl !== null && result.pushUrl !== this.pushUrl;
+    this.pushUrl = result.pushUrl;
     this.setRoom(roomView(result.room));
+    // A mix change changes the push URL (t_id): a live big-host push restarts with the new one.
+    if (pushUrlChanged && input.serverMix !== undefined) await this.restartPush(result.pushUrl);
     return this.room!;
   }
 
@@ -741,12 +751,16 @@ export class StudioCore implements StudioHandlers {
     this.changed();
   }
 
-  /** Restarts the current push (same URL and role) so new sources / encoder settings apply. */
-  private async restartPush(): Promise<void> {
+  /**
+   * Restarts the current push (same role) so new sources / encoder settings apply; `bigHostUrl`
+   * replaces the URL of a big-host push (our room's mix changed).
+   */
+  private async restartPush(bigHostUrl?: string): Promise<void> {
     const current = this.currentPush;
     if (!current || (!this.push && !this.pushStarting)) return;
+    if (bigHostUrl !== undefined && current.role !== 'big') return;
     await this.stopPush();
-    await this.startPush(current.url, current.role, current.streamCode);
+    await this.startPush(bigHostUrl ?? current.url, current.role, current.streamCode);
   }
 
   private async stopPush(): Promise<void> {

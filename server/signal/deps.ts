@@ -2,13 +2,13 @@
 // (signed push / low-latency play / audience URLs) and the origin's publish events. LinkMicServer
 // passes adapters over its real issuer and origin (see create-signal-deps.ts); tests may pass fakes.
 import type { Layer } from '../../common/mix-param';
-import type { PlayUrls } from '../../common/signal/messages';
+import type { PlayUrls, ServerMix } from '../../common/signal/messages';
 import type { Disposable } from '../../common/typed-emitter';
 import type { Clock } from './clock';
 import type { RateLimit } from './token-bucket';
 
 export interface UrlIssuerLike {
-  /** Signed push URL: `rtmp://…/live/{streamCode}?mix=layer:{layer};session_id:{N};t_id:{T}&txSecret&txTime`. */
+  /** Signed push URL: `rtmp://…/live/{streamCode}?mix=layer:{layer};session_id:{N}[;t_id:{T}]&txSecret&txTime` (t_id only with a template). */
   pushUrl(options: { streamCode: string; sessionId: number; layer: Layer; templateId?: number }): string;
   /** Signed origin-direct low-latency URLs of `streamCode`, carrying `session_id={sessionId}`. */
   linkPlayUrls(options: { streamCode: string; sessionId: number }): PlayUrls;
@@ -49,8 +49,11 @@ export interface SignalServiceOptions {
   readonly helloTimeoutMs?: number;
   /** Ping interval for dead-peer detection, real time (default 30 s); a peer missing a pong is dropped. */
   readonly heartbeatMs?: number;
-  /** Template id carried in push URLs (`t_id`) when a room does not choose one (default 1). */
-  readonly defaultTemplateId?: number;
+  /**
+   * Mix of a room that does not choose one: null (the default) = client-side mix, push URLs without
+   * `t_id`; `{ templateId }` = server-side mix with that template (an operator's choice: server CPU).
+   */
+  readonly defaultServerMix?: ServerMix;
 }
 
 export interface SignalLogger {

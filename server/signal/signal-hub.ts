@@ -13,6 +13,7 @@ import type {
   RequestParams,
   RequestResult,
   RoomSnapshot,
+  ServerMix,
   UserState,
 } from '../../common/signal/messages';
 import type { Clock, TimerHandle } from './clock';
@@ -24,7 +25,8 @@ export interface SignalHubConfig {
   readonly graceMs: number;
   readonly mediaLossMs: number;
   readonly linkQuota: number;
-  readonly defaultTemplateId: number;
+  /** Mix of a room that does not choose one (null = client-side). */
+  readonly defaultServerMix: ServerMix;
 }
 
 export class SignalHub {
@@ -128,6 +130,8 @@ export class SignalHub {
         throw new LinkMicError('NOT_ALLOWED', `you already host room ${existing.roomId}; close it first`, { field: 'streamCode' });
       }
       // Idempotent re-open (a client re-announcing after a reconnect within the grace).
+      const serverMix = requestedServerMix(params);
+      if (serverMix !== undefined) this.setServerMix(existing, serverMix);
       if (params.allowLinkRequests !== undefined) existing.allowLinkRequests = params.allowLinkRequests;
       if (params.guestLimit !== undefined) existing.guestLimit = guestLimit;
       return { room: this.snapshot(existing), pushUrl: this.hostPushUrl(existing) };
@@ -144,7 +148,7 @@ export class SignalHub {
       sessionId,
       allowLinkRequests: params.allowLinkRequests ?? true,
       guestLimit,
-      templateId: params.templateId ?? this.config.defaultTemplateId,
+      serverMix: requestedServerMix(params) ?? this.config.defaultServerMix,
       viewers: new Set(),
       links: new Map(),
       pendingRequests: new Map(),
@@ -162,8 +166,23 @@ export class SignalHub {
     const room = this.hostedRoom(userId, params.roomId);
     if (params.guestLimit !== undefined) room.guestLimit = this.checkGuestLimit(params.guestLimit);
     if (params.allowLinkRequests !== undefined) room.allowLinkRequests = params.allowLinkRequests;
+    if (params.serverMix !== undefined) this.setServerMix(room, params.serverMix);
     this.broadcastRoomUpdated(room);
-    return { room: this.snapshot(room) };
+    return { room: this.snapshot(room), pushUrl: this.hostPushUrl(room) };
+  }
+
+  /**
+   * Switches the room between client-side and server-side mix. The push URLs change (`t_id`), so
+   * the host re-pushes; linked guests would keep pushing with their old URL, hence refused while
+   * any is linked.
+   */
+  private setServerMix(room: RoomEntry, serverMix: ServerMix): void {
+    if (sameServerMix(room.serverMix, serverMix)) return;
+    if (room.links.size > 0) {
+      throw new LinkMicError('INVALID_STATE', `room ${room.roomId} has ${room.links.size} linked guest(s): end their links before switching between client-side and server-side mix`, { field: 'serverMix' });
+    }
+    room.serverMix = serverMix === null ? null : { templateId: serverMix.templateId };
+    this.logger.info('signal: room mix changed', { roomId: room.roomId, serverMix: room.serverMix });
   }
 
   closeRoomByHost(userId: string, params: RequestParams<'room.close'>): void {
@@ -517,7 +536,13 @@ export class SignalHub {
   // -------------------------------------------------------------------------------------------
 
   private hostPushUrl(room: RoomEntry): string {
-    return this.issuer.pushUrl({ streamCode: room.streamCode, sessionId: room.sessionId, layer: 'b', templateId: room.templateId });
+    return this.pushUrlOf(room, room.streamCode, 'b');
+  }
+
+  /** `mix=layer:{layer};session_id:N`, plus `;t_id:T` only when the room uses a server-side mix. */
+  private pushUrlOf(room: RoomEntry, streamCode: string, layer: 'b' | 's'): string {
+    const base = { streamCode, sessionId: room.sessionId, layer };
+    return this.issuer.pushUrl(room.serverMix ? { ...base, templateId: room.serverMix.templateId } : base);
   }
 
   private guestLinkView(room: RoomEntry, link: LinkEntry): LinkStarted {
@@ -528,7 +553,7 @@ export class SignalHub {
       sessionId: room.sessionId,
       peer: { userId: room.hostUserId, streamCode: room.streamCode },
       playUrls: this.issuer.linkPlayUrls({ streamCode: room.streamCode, sessionId: room.sessionId }),
-      pushUrl: this.issuer.pushUrl({ streamCode: link.guestStreamCode, sessionId: room.sessionId, layer: 's', templateId: room.templateId }),
+      pushUrl: this.pushUrlOf(room, link.guestStreamCode, 's'),
     };
   }
 
@@ -577,7 +602,7 @@ export class SignalHub {
       hostUserId: room.hostUserId,
       streamCode: room.streamCode,
       sessionId: room.sessionId,
-      templateId: room.templateId,
+      serverMix: room.serverMix ? { templateId: room.serverMix.templateId } : null,
       settings: { allowLinkRequests: room.allowLinkRequests, guestLimit: room.guestLimit },
       guests: [...room.links.values()].map((link) => ({ userId: link.guestUserId, streamCode: link.guestStreamCode, linkId: link.linkId })),
       pk: peer && room.pkId !== undefined ? { pkId: room.pkId, peerUserId: peer.hostUserId, peerRoomId: peer.roomId, peerStreamCode: peer.streamCode } : null,
@@ -724,4 +749,14 @@ export class SignalHub {
     this.invites.clear();
     this.mediaLossTimers.clear();
   }
+}
+
+/** room.open's mix choice: `serverMix` when given, else the deprecated `templateId`, else undefined. */
+function requestedServerMix(params: RequestParams<'room.open'>): ServerMix | undefined {
+  if (params.serverMix !== undefined) return params.serverMix;
+  return params.templateId !== undefined ? { templateId: params.templateId } : undefined;
+}
+
+function sameServerMix(a: ServerMix, b: ServerMix): boolean {
+  return a === null || b === null ? a === b : a.templateId === b.templateId;
 }

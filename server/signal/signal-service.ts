@@ -24,7 +24,8 @@ export const SIGNAL_DEFAULTS = {
   maxMessageBytes: 64 * 1024,
   rateLimit: { burst: 100, perSecond: 50 },
   helloTimeoutMs: 10_000,
-  defaultTemplateId: 1,
+  /** Client-side mix unless a room asks for a server-side one (spec §7). */
+  defaultServerMix: null,
   heartbeatMs: 30_000,
 } as const;
 
@@ -76,7 +77,7 @@ export class SignalService implements ConnectionHost {
       maxMessageBytes: options.maxMessageBytes ?? SIGNAL_DEFAULTS.maxMessageBytes,
       rateLimit: options.rateLimit ?? SIGNAL_DEFAULTS.rateLimit,
       helloTimeoutMs: options.helloTimeoutMs ?? SIGNAL_DEFAULTS.helloTimeoutMs,
-      defaultTemplateId: options.defaultTemplateId ?? SIGNAL_DEFAULTS.defaultTemplateId,
+      defaultServerMix: options.defaultServerMix ?? SIGNAL_DEFAULTS.defaultServerMix,
       heartbeatMs: options.heartbeatMs ?? SIGNAL_DEFAULTS.heartbeatMs,
     };
     this.maxMessageBytes = this.options.maxMessageBytes;
@@ -89,7 +90,7 @@ export class SignalService implements ConnectionHost {
         graceMs: this.options.graceMs,
         mediaLossMs: this.options.mediaLossMs,
         linkQuota,
-        defaultTemplateId: this.options.defaultTemplateId,
+        defaultServerMix: this.options.defaultServerMix,
       },
       deps.issuer,
       this.clock,

@@ -2,6 +2,7 @@
 // requests, links, PK invites and PKs. Plain records; the behaviour lives in signal-hub.ts.
 import type { Layout } from '../../common/layout';
 import type { SessionId } from '../../common/session-id';
+import type { ServerMix } from '../../common/signal/messages';
 import type { TimerHandle } from './clock';
 
 /** One authenticated connection, as the hub sees it. */
@@ -33,7 +34,8 @@ export interface RoomEntry {
   readonly sessionId: SessionId;
   allowLinkRequests: boolean;
   guestLimit: number;
-  readonly templateId: number;
+  /** Server-side mix template (`t_id` in push URLs), or null = client-side mix. */
+  serverMix: ServerMix;
   readonly viewers: Set<string>;
   readonly links: Map<string, LinkEntry>;
   readonly pendingRequests: Map<string, LinkRequestEntry>;

@@ -30,17 +30,19 @@ describe('same-room link-mic', () => {
     return { requestId, hostView, guestView: await guestStarted };
   }
 
-  it('gives the host a signed big-host push URL with the allocated session_id', async () => {
+  it('gives the host a signed big-host push URL with the allocated session_id (client-side mix: no t_id)', async () => {
     const opened = await host.openRoom({ streamCode: 'hoststream' });
     const push = parseStreamUrl(opened.pushUrl);
-    expect(push).toMatchObject({ protocol: 'rtmp', streamCode: 'hoststream', mix: { sessionId, layer: 'b', templateId: 1 } });
+    expect(push).toMatchObject({ protocol: 'rtmp', streamCode: 'hoststream', mix: { sessionId, layer: 'b' } });
+    expect(push.mix?.templateId).toBeUndefined();
     expect(push.txSecret).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('links on accept: the guest gets the session_id, its small-host push URL and the host low-latency URLs', async () => {
     const { hostView, guestView } = await requestAndAccept();
     expect(guestView).toMatchObject({ role: 'guest', sessionId, peer: { userId: 'host', streamCode: 'hoststream' } });
-    expect(parseStreamUrl(guestView.pushUrl!)).toMatchObject({ streamCode: 'gueststream', mix: { sessionId, layer: 's', templateId: 1 } });
+    expect(parseStreamUrl(guestView.pushUrl!)).toMatchObject({ streamCode: 'gueststream', mix: { sessionId, layer: 's' } });
+    expect(parseStreamUrl(guestView.pushUrl!).mix?.templateId).toBeUndefined();
     for (const [protocol, url] of [['rtmp', guestView.playUrls.rtmp], ['http-flv', guestView.playUrls.httpFlv], ['ws-flv', guestView.playUrls.wsFlv]] as const) {
       expect(parseStreamUrl(url)).toMatchObject({ protocol, streamCode: 'hoststream', sessionId });
     }
