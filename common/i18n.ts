@@ -247,6 +247,16 @@ const en = {
   'viewer.offline': 'The host is offline. This page reconnects by itself when the broadcast resumes.',
   'viewer.unsupported': 'This browser cannot play the stream (it needs WebCodecs over HTTPS or localhost).',
   'viewer.clickForSound': 'Click for sound',
+  'console.mix.title': 'Audience mix',
+  'console.mix.server': 'Server-side mix for the audience (one stream, uses server CPU)',
+  'console.mix.template': 'Mix template',
+  'console.mix.template1': 'Picture-in-picture (co-host bottom right)',
+  'console.mix.template2': 'Side by side (two hosts)',
+  'console.mix.template3': '2 × 2 grid (up to four)',
+  'console.mix.clientHint': 'Off (default): viewers’ players show each stream following your layout.',
+  'console.mix.serverHint': 'On: the server composites one stream with this template; your layout editor does not change what viewers see.',
+  'console.mix.liveHint': 'Switching while live restarts your push (a second or two).',
+  'console.mix.guestsLinked': 'End the co-hosts’ links to switch the audience mix.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -490,6 +500,16 @@ const zhCN: Record<MessageKey, string> = {
   'viewer.offline': '主播已下播。直播恢复后本页会自动重新连接。',
   'viewer.unsupported': '此浏览器无法播放（需要 WebCodecs，并通过 HTTPS 或 localhost 访问）。',
   'viewer.clickForSound': '点击开启声音',
+  'console.mix.title': '观众端混流',
+  'console.mix.server': '服务端混流给观众（一路流，占用服务器 CPU）',
+  'console.mix.template': '混流模板',
+  'console.mix.template1': '画中画（连麦嘉宾在右下角）',
+  'console.mix.template2': '左右并排（两位主播）',
+  'console.mix.template3': '2 × 2 宫格（最多四人）',
+  'console.mix.clientHint': '关闭（默认）：观众的播放器按你的布局显示各路画面。',
+  'console.mix.serverHint': '开启：服务器按此模板合成一路流；布局编辑不会改变观众看到的画面。',
+  'console.mix.liveHint': '直播中切换会重启推流（约一两秒）。',
+  'console.mix.guestsLinked': '结束连麦后才能切换观众端混流方式。',
 };
 
 const TABLES: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

@@ -12,6 +12,7 @@ export function GoLivePanel({ active }: { active: boolean }) {
   return (
     <div className="panel-grid">
       <LiveCard />
+      <AudienceMixCard />
       <PreviewCard active={active} />
       <EncoderCard />
       <RoleCard />
@@ -65,6 +66,64 @@ function LiveCard() {
           {t('console.live.room', { room: state.room.roomId, session: String(state.room.sessionId) })} · {t('console.live.viewers', { count: number(state.room.viewerCount) })}
         </p>
       ) : null}
+    </section>
+  );
+}
+
+const MIX_TEMPLATES = [
+  [1, 'console.mix.template1'],
+  [2, 'console.mix.template2'],
+  [3, 'console.mix.template3'],
+] as const;
+
+/**
+ * Client-side mix (default) or server-side mix with a template (spec §7). The choice is saved as a
+ * room default and, with a room open, applied to it at once (a live push restarts with its new URL).
+ */
+function AudienceMixCard() {
+  const { api, state, settings } = useStudio();
+  const { t } = useI18n();
+  const run = useAction();
+  const room = state.room;
+  const serverMix = room ? room.serverMix : settings.room.serverMix === true ? { templateId: settings.room.templateId } : null;
+  const templateId = serverMix?.templateId ?? settings.room.templateId;
+  const guestsLinked = state.links.some((l) => l.role === 'host');
+  const smallHost = state.live.role === 'small';
+  const disabled = guestsLinked || smallHost || isBusy(state.live.status);
+  const apply = (on: boolean, template: number) =>
+    void run(async () => {
+      await api.updateSettings({ room: { ...settings.room, serverMix: on, templateId: template } });
+      if (room) await api.updateRoom({ serverMix: on ? { templateId: template } : null });
+    });
+  return (
+    <section className="card" aria-labelledby="mix-title" data-testid="mix-card" data-mix={serverMix ? `server-${serverMix.templateId}` : 'client'}>
+      <h2 id="mix-title">{t('console.mix.title')}</h2>
+      <label className="switch">
+        <input
+          type="checkbox"
+          role="switch"
+          aria-checked={serverMix !== null}
+          checked={serverMix !== null}
+          disabled={disabled}
+          onChange={(e) => apply(e.target.checked, templateId)}
+          data-testid="server-mix"
+        />
+        {t('console.mix.server')}
+      </label>
+      {serverMix ? (
+        <div className="field">
+          <label htmlFor="mix-template">{t('console.mix.template')}</label>
+          <select id="mix-template" value={serverMix.templateId} disabled={disabled} onChange={(e) => apply(true, Number(e.target.value))} data-testid="server-mix-template">
+            {MIX_TEMPLATES.map(([id, label]) => (
+              <option key={id} value={id}>
+                {t(label)}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <p className="muted">{serverMix ? t('console.mix.serverHint') : t('console.mix.clientHint')}</p>
+      {guestsLinked ? <p className="muted" data-testid="server-mix-locked">{t('console.mix.guestsLinked')}</p> : isOnAir(state.live.status) ? <p className="muted">{t('console.mix.liveHint')}</p> : null}
     </section>
   );
 }
