@@ -10,6 +10,7 @@
 //   Node reader while one link player loads the machine), alternating, BENCH_ROUNDS rounds (2).
 // A Node reader on the origin (no browser) records the source's arrival jitter in every phase.
 // The last line of output is one JSON object with the figures.
+import { writeFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type {} from '../renderer/player/bench-page/bench-api';
 import { playUrls, startOrigin } from './helpers/origin';
@@ -30,14 +31,32 @@ interface Sample {
   readonly ageMs: number;
 }
 
-const PLAYERS = [
+interface PlayerSpec {
+  readonly name: string;
+  readonly player: 'link' | 'audience' | 'mpegts';
+  readonly transport: 'http' | 'ws';
+  readonly kind: 'link' | 'audience';
+  /** Extra bench-page parameters (jitter-estimator tuning). */
+  readonly query?: string;
+}
+
+const PLAYERS: readonly PlayerSpec[] = [
   { name: 'link-http-flv', player: 'link', transport: 'http', kind: 'link' },
   { name: 'link-ws-flv', player: 'link', transport: 'ws', kind: 'link' },
   { name: 'audience-http-flv', player: 'audience', transport: 'http', kind: 'audience' },
   { name: 'mpegts.js-http-flv', player: 'mpegts', transport: 'http', kind: 'link' },
-] as const;
-/** BENCH_PLAYERS=link-http-flv,… runs a subset (default: all). */
-const SELECTED = process.env.BENCH_PLAYERS ? PLAYERS.filter((p) => process.env.BENCH_PLAYERS!.split(',').includes(p.name)) : PLAYERS;
+];
+/** Only by name in BENCH_PLAYERS: the link player with the jitter estimator before 2026-11-25. */
+const EXTRA_PLAYERS: readonly PlayerSpec[] = [
+  { name: 'link-http-flv-slow-shrink', player: 'link', transport: 'http', kind: 'link', query: 'jitterWindowMs=5000&shrinkMsPerSec=20' },
+  { name: 'link-ws-flv-slow-shrink', player: 'link', transport: 'ws', kind: 'link', query: 'jitterWindowMs=5000&shrinkMsPerSec=20' },
+];
+/** BENCH_PLAYERS=link-http-flv,… runs these, in this order (default: the four above). */
+const SELECTED = process.env.BENCH_PLAYERS
+  ? process.env.BENCH_PLAYERS.split(',').map((name) => [...PLAYERS, ...EXTRA_PLAYERS].find((p) => p.name === name)).filter((p): p is PlayerSpec => p !== undefined)
+  : PLAYERS;
+/** BENCH_TRACE=file.json writes every player's per-second stats there. */
+const TRACES: Record<string, unknown> = {};
 
 function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -70,18 +89,18 @@ interface Tab {
   readonly page: Page;
 }
 
-async function openPlayer(rig: Rig, p: (typeof PLAYERS)[number], code: string): Promise<Tab> {
+async function openPlayer(rig: Rig, p: PlayerSpec, code: string): Promise<Tab> {
   const tab = await rig.browser.newPage({ viewport: { width: 400, height: 700 } });
   tab.on('pageerror', (error) => console.error(`${p.name}: ${error.message}`));
   const urls = playUrls(rig.proxy.port, code, p.kind);
-  await tab.goto(`${rig.pageUrl}?player=${p.player}&url=${encodeURIComponent(p.transport === 'ws' ? urls.ws : urls.http)}`);
+  await tab.goto(`${rig.pageUrl}?player=${p.player}&url=${encodeURIComponent(p.transport === 'ws' ? urls.ws : urls.http)}${p.query ? `&${p.query}` : ''}`);
   return { name: p.name, page: tab };
 }
 
-async function readSamples(tab: Page): Promise<{ samples: Sample[]; audio: Sample[]; unreadable: number; stats: unknown }> {
+async function readSamples(tab: Page): Promise<{ samples: Sample[]; audio: Sample[]; unreadable: number; stats: unknown; trace: unknown[] }> {
   return tab.evaluate(() => {
     const bench = window.__bench!;
-    return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), audio: bench.audioLatency.map((s) => ({ at: s.at, ageMs: s.ms })), unreadable: bench.unreadable, stats: bench.stats() };
+    return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), audio: bench.audioLatency.map((s) => ({ at: s.at, ageMs: s.ms })), unreadable: bench.unreadable, stats: bench.stats(), trace: bench.trace };
   });
 }
 
@@ -109,6 +128,7 @@ async function runSchedule(rig: Rig, tabs: Tab[], probe: ArrivalProbe): Promise<
   const players: Record<string, unknown> = {};
   for (const { name, page: tab } of tabs) {
     const data = await readSamples(tab);
+    TRACES[name] = { steadyFrom, steadyTo, lastStallEnd, trace: data.trace, samples: data.samples };
     const steady = inWindow(data.samples, steadyFrom, steadyTo);
     const first = data.samples[0]?.at ?? opened;
     const startup = inWindow(data.samples, first, first + 5000);
@@ -189,7 +209,7 @@ async function compareVariants(rig: Rig, rtmpUrl: (code: string) => string): Pro
       await sleep(1000);
       const probe = new ArrivalProbe(playUrls(rig.originPort, code, 'link').http);
       probe.start();
-      const tab = await openPlayer(rig, PLAYERS[0], code);
+      const tab = await openPlayer(rig, PLAYERS[0]!, code);
       try {
         await sleep(VARIANT_WARMUP_MS);
         const from = Date.now();
@@ -198,7 +218,7 @@ async function compareVariants(rig: Rig, rtmpUrl: (code: string) => string): Pro
         const data = await readSamples(tab.page);
         const steady = inWindow(data.samples, from, to);
         const stats = (data.stats ?? {}) as Record<string, unknown>;
-        const figures = { round, ...probe.figures(from, to), link: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), jitterMs: stats.jitterMs, targetMs: stats.targetMs } };
+        const figures = { round, skippedFrames: source.skippedFrames, ...probe.figures(from, to), link: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), jitterMs: stats.jitterMs, targetMs: stats.targetMs } };
         console.log(`${variant.padEnd(12)} ${JSON.stringify(figures)}`);
         (out[variant] ??= []).push(figures);
       } finally {
@@ -247,8 +267,10 @@ async function main(): Promise<void> {
       durationSec: Math.round((Date.now() - started) / 1000),
       players: primary.players,
       sourceArrivals: primary.sourceArrivals,
+      sourceSkippedFrames: source.skippedFrames,
       ...(sequential && together ? { sideBySide: together } : {}),
     };
+    if (process.env.BENCH_TRACE) await writeFile(process.env.BENCH_TRACE, JSON.stringify(TRACES));
     console.log(JSON.stringify(summary));
   } finally {
     probe.close();

@@ -28,6 +28,12 @@ export const SOURCE_VARIANTS = {
   threadsAuto: ['-max_interleave_delta', '1', '-flush_packets', '1'],
   /** Two sliced threads: each picture is encoded in about half the time on 2 cores. */
   sliced2: ['-threads', '2', '-x264-params', 'sliced-threads=1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** As threads1, with TCP_NODELAY on the RTMP socket (no Nagle hold of small audio packets). */
+  nodelay: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', '-tcp_nodelay', '1'],
+  /** As threads1, audio timestamps 45 ms later (-itsoffset on the PCM input). */
+  audioLater45: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** As threads1, audio timestamps 45 ms earlier. */
+  audioEarlier45: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
   /** As threads1, but the muxer's default interleaving (waits for both tracks) and no per-packet flush. */
   muxDefault: ['-threads', '1'],
 } as const satisfies Record<string, readonly string[]>;
@@ -41,6 +47,8 @@ export class TimestampSource {
   private timer: ReturnType<typeof setInterval> | null = null;
   private exited: Promise<void> = Promise.resolve();
   private counter = 0;
+  /** Frames not sent because the loop ran late (each shifts the video timeline by one frame). */
+  skippedFrames = 0;
   private stderr = '';
   readonly width: number;
   readonly height: number;
@@ -65,6 +73,7 @@ export class TimestampSource {
     const args = [
       '-hide_banner', '-loglevel', 'error',
       '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps), '-i', 'pipe:0',
+      ...(this.variant === 'audioLater45' ? ['-itsoffset', '0.045'] : this.variant === 'audioEarlier45' ? ['-itsoffset', '-0.045'] : []),
       '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:3',
       '-map', '0:v', '-map', '1:a',
       '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(this.fps), '-sc_threshold', '0',
@@ -107,7 +116,9 @@ export class TimestampSource {
       }
       if (videoSent <= (elapsed / 1000) * this.fps) {
         // Only the newest due frame: a late loop must not send stale creation times.
-        videoSent = Math.floor((elapsed / 1000) * this.fps) + 1;
+        const due = Math.floor((elapsed / 1000) * this.fps) + 1;
+        this.skippedFrames += due - videoSent - 1;
+        videoSent = due;
         frame.fill(128);
         drawStamp(frame, this.width, { timeLow32: Date.now() >>> 0, counter: this.counter & 0xffff });
         this.counter += 1;

@@ -59,6 +59,8 @@ export interface LatencyControllerOptions {
   readonly videoMarginMs?: number;
   /** Media kept queued when a drop is limited by what is buffered (ms). Default floorMs. */
   readonly keepQueuedMs?: number;
+  /** How fast the targets shrink once the measured jitter dropped (ms per second). Default 20. */
+  readonly shrinkMsPerSec?: number;
 }
 
 export type TrackKind = 'audio' | 'video';
@@ -86,7 +88,7 @@ interface ArrivalSample {
 const ADAPTIVE_DEFAULTS = {
   floorMs: 30,
   marginMs: 15,
-  jitterWindowMs: 5000,
+  jitterWindowMs: 2500,
   edgeWindowMs: 8000,
   stallGapMs: 250,
   burstMs: 120,
@@ -100,6 +102,7 @@ const ADAPTIVE_DEFAULTS = {
   keyframeSkipCooldownMs: 3000,
   videoPercentile: 0.9,
   videoMarginMs: 10,
+  shrinkMsPerSec: 50,
 } as const;
 
 /** Options for a preset: the link player adapts under a 200 ms ceiling, the audience one holds 1 s. */
@@ -314,19 +317,19 @@ export class LatencyController {
       // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
       this.jitter = percentile(master, 0.99);
       const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
-      this.target = follow(this.target, wanted, elapsed);
+      this.target = follow(this.target, wanted, elapsed, o.shrinkMsPerSec ?? 20);
     }
     if (video.length >= 20) {
       this.videoJitter = percentile(video, o.videoPercentile ?? 0.9);
       const wanted = Math.min(o.ceilingMs, Math.max(Math.min(o.floorMs, 20), this.videoJitter + (o.videoMarginMs ?? 10)));
-      this.videoTarget = follow(this.videoTarget, wanted, elapsed);
+      this.videoTarget = follow(this.videoTarget, wanted, elapsed, o.shrinkMsPerSec ?? 20);
     }
   }
 }
 
-/** Grow at once (the next frame may be that late), shrink gently (20 ms per second). */
-function follow(current: number, wanted: number, elapsedMs: number): number {
-  return wanted >= current ? wanted : Math.max(wanted, current - elapsedMs * 0.02);
+/** Grow at once (the next frame may be that late), shrink gently (`shrinkMsPerSec`). */
+function follow(current: number, wanted: number, elapsedMs: number, shrinkMsPerSec: number): number {
+  return wanted >= current ? wanted : Math.max(wanted, current - (elapsedMs * shrinkMsPerSec) / 1000);
 }
 
 function percentile(values: number[], p: number): number {

@@ -82,7 +82,7 @@ export class LowLatencyPlayer {
     this.transport = transportOf(options.url);
     this.mode = options.mode ?? 'link';
     const preset = options.preset ?? (this.mode === 'link' ? LINK_PLAYER_PRESET : AUDIENCE_PLAYER_PRESET);
-    this.controller = new LatencyController(latencyOptionsFor(preset, this.mode === 'link' ? 'adaptive' : 'fixed'));
+    this.controller = new LatencyController({ ...latencyOptionsFor(preset, this.mode === 'link' ? 'adaptive' : 'fixed'), ...options.latencyTuning });
     const ctx2d = options.canvas.getContext('2d', { alpha: false, desynchronized: true });
     if (!ctx2d) throw new LinkMicError('INVALID_ARGUMENT', 'the canvas has no 2D context', { field: 'canvas' });
     this.ctx2d = ctx2d;

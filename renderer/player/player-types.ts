@@ -1,6 +1,6 @@
 // Public contract of the low-latency FLV player: options, states, events, stats.
 import type { ErrorPayload } from '../../common/errors';
-import type { CorrectionKind } from '../../common/media/latency-controller';
+import type { CorrectionKind, LatencyControllerOptions } from '../../common/media/latency-controller';
 import type { PlayerPreset } from '../../common/presets';
 
 export type PlayerMode = 'link' | 'audience';
@@ -27,6 +27,8 @@ export interface LowLatencyPlayerOptions {
   readonly maxReconnectAttempts?: number;
   /** How often `stats` is emitted (default 1000 ms; 0 turns it off). */
   readonly statsIntervalMs?: number;
+  /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
+  readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec'>>;
 }
 
 export interface PlayerStats {

@@ -14,6 +14,8 @@ export interface BenchApi {
   readonly events: { at: number; type: string; detail: unknown }[];
   /** The player's estimate of the delay of the audio being heard, from each `stats` (every 1 s). */
   readonly audioLatency: { at: number; ms: number }[];
+  /** The link/audience player's stats every 1 s (for per-second traces). */
+  readonly trace: { at: number; latencyMs: number | null; videoLatencyMs: number | null; targetMs: number; videoTargetMs: number; jitterMs: number; underruns: number }[];
   /** Pictures shown whose blocks could not be read (blank, torn). */
   unreadable: number;
   stats(): unknown;

@@ -16,7 +16,7 @@ probe.width = 320;
 probe.height = 280;
 const probeCtx = probe.getContext('2d', { willReadFrequently: true })!;
 
-const bench: BenchApi = { player: kind, samples: [], events: [], audioLatency: [], unreadable: 0, stats: () => null, close: async () => undefined };
+const bench: BenchApi = { player: kind, samples: [], events: [], audioLatency: [], trace: [], unreadable: 0, stats: () => null, close: async () => undefined };
 window.__bench = bench;
 
 /** Reads the blocks of what `source` shows now (source-frame coordinates = element pixels). */
@@ -72,13 +72,17 @@ if (kind === 'mpegts') {
   canvas.width = 360;
   canvas.height = 640;
   stage.append(canvas);
-  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link' });
+  const tuning = Object.fromEntries(
+    (['jitterWindowMs', 'shrinkMsPerSec'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
+  );
+  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning });
   player.on('render', () => measure(canvas));
   for (const type of ['correction', 'stall', 'reconnect', 'reconnect_success', 'error', 'state', 'close'] as const) {
     player.on(type, (detail) => record(type, detail));
   }
   player.on('stats', (stats) => {
     if (stats.clock === 'audio' && stats.latencyMs !== null) bench.audioLatency.push({ at: Date.now(), ms: stats.latencyMs });
+    bench.trace.push({ at: Date.now(), latencyMs: stats.latencyMs, videoLatencyMs: stats.videoLatencyMs, targetMs: stats.targetMs, videoTargetMs: stats.videoTargetMs, jitterMs: stats.jitterMs, underruns: stats.audioUnderruns });
     status.textContent = JSON.stringify(stats, null, 1);
   });
   bench.stats = () => player.stats();
