@@ -7,7 +7,8 @@
 // The page is built by server/viewer/build-viewer.ts (esbuild) from renderer/viewer/; when it is
 // missing and esbuild is installed (a development checkout), the first request builds it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,10 +121,11 @@ export class MountedViewer implements Disposable {
       });
       await this.building;
     }
-    this.serveStatic(req, res, url);
+    await this.serveStatic(req, res, url);
   }
 
-  private serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  /** Reads page files asynchronously: this HTTP port also carries live media. */
+  private async serveStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const rest = url.pathname.slice(VIEWER_PATH.length + 1);
     let file: string;
     if (rest.startsWith('assets/')) {
@@ -135,14 +137,16 @@ export class MountedViewer implements Disposable {
     } else {
       return this.notFound(res);
     }
-    if (!existsSync(file)) {
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
       if (file.endsWith('index.html')) {
         sendJson(res, 503, { error: { name: 'LinkMicError', code: 'NOT_LISTENING', message: 'the viewer page is not built (npm run build)' } });
         return;
       }
       return this.notFound(res);
     }
-    const body = readFileSync(file);
     res.writeHead(200, {
       'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': body.length,
