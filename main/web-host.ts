@@ -3,7 +3,7 @@
 // protected by a per-run token (page URL `#token=…`, WebSocket `?token=…`). A missing or wrong
 // token, or a foreign Origin, is refused. It is how the console runs in real Chromium in tests, and
 // it works as a remote console.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +12,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LinkMicError, toErrorPayload } from '../common/errors';
+import { constantTimeEqual } from '../common/signing';
+import { isLoopbackHost } from '../server/net/loopback';
 import {
   bridgeCallSchema,
   STUDIO_EVENTS,
@@ -93,7 +95,7 @@ export class WebHost {
         return;
       }
       // Bound to loopback: only loopback Host names (no DNS rebinding onto the console).
-      if (isLoopback(host) && !isLoopbackHostHeader(request.headers.host)) {
+      if (isLoopbackHost(host) && !isLoopbackHostHeader(request.headers.host)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         return;
       }
@@ -146,20 +148,13 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '::1' || hostname === '[::1]';
+  return given !== null && constantTimeEqual(given, expected);
 }
 
 function isLoopbackHostHeader(hostHeader: string | undefined): boolean {
   if (hostHeader === undefined) return true;
   try {
-    return isLoopback(new URL(`http://${hostHeader}`).hostname);
+    return isLoopbackHost(new URL(`http://${hostHeader}`).hostname);
   } catch {
     return false;
   }

@@ -16,13 +16,13 @@
 //     description "CODE: reason"), so an encoder stops and says why
 // The HTTP side (HTTP-FLV and WS-FLV plays) is mounted on the server's shared HTTP port by the
 // composition root through handleFlvRequest / handleFlvUpgrade.
-import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   InvalidStateError,
+  constantTimeEqual,
   LinkMicError,
   TypedEmitter,
   parseQuery,
@@ -744,10 +744,7 @@ export class Origin {
   private isInternal(query: ReadonlyMap<string, string>): boolean {
     const token = this.options.internalToken;
     const given = query.get('internal');
-    if (token === undefined || given === undefined) return false;
-    const a = Buffer.from(token);
-    const b = Buffer.from(given);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return token !== undefined && given !== undefined && constantTimeEqual(given, token);
   }
 
   private countRefusal(action: 'publish' | 'play', protocol: PlayProtocol, streamCode: string, remote: string, error: unknown) {

@@ -10,6 +10,7 @@ import { DEV_LOGIN_PATH, SIGNAL_PATH } from '../../common/signal/messages';
 import type { OriginEventsLike, SignalLogger, SignalServiceOptions } from './deps';
 import type { Clock } from './clock';
 import { SignalService } from './signal-service';
+import { isLoopbackHost } from '../net/loopback';
 import { adaptUrlIssuer, type ServerUrlIssuer } from './url-issuer-adapter';
 
 export interface MountSignalOptions extends Partial<Omit<SignalServiceOptions, 'devLogin'>> {
@@ -41,7 +42,7 @@ export class MountedSignal implements Disposable {
     private readonly options: MountSignalOptions = {},
   ) {
     this.tokenKey = options.tokenKey ?? deriveTokenKey(server.config.key);
-    this.devLogin = options.devLogin ?? isLoopback(server.config.host);
+    this.devLogin = options.devLogin ?? isLoopbackHost(server.config.host);
     this.disposables.push(
       server.addUpgradeHandler(SIGNAL_PATH, (req, socket, head) => {
         if (this.current) this.current.handleUpgrade(req, socket, head);
@@ -102,8 +103,4 @@ export class MountedSignal implements Disposable {
 export function deriveTokenKey(serverKey: string | undefined): string {
   if (serverKey === undefined) return randomBytes(32).toString('hex');
   return createHmac('sha256', serverKey).update('linkmic-signal-token-v1').digest('hex');
-}
-
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
 }
