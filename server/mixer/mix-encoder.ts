@@ -10,15 +10,19 @@ import { FfmpegProcess } from '../ffmpeg/ffmpeg-process';
 import type { FfmpegProgress } from '../ffmpeg/ffmpeg-progress';
 import type { FfmpegFailure } from '../ffmpeg/ffmpeg-process';
 
-export interface MixEncoderOptions {
+/** The mix output's format (the big host's preset), shared by the mix and its encoder. */
+export interface MixOutputFormat {
   readonly ffmpegPath: string;
-  readonly name: string;
   readonly width: number;
   readonly height: number;
   readonly fps: number;
   readonly videoKbps: number;
   readonly audioKbps: number;
   readonly sampleRate: number;
+}
+
+export interface MixEncoderOptions extends MixOutputFormat {
+  readonly name: string;
   readonly preset: string;
   /** RTMP publish URL of the mix stream. */
   readonly url: string;

@@ -15,19 +15,12 @@ import type { FfmpegFailure } from '../ffmpeg/ffmpeg-process';
 import type { FfmpegProgress } from '../ffmpeg/ffmpeg-progress';
 import { mixAudio } from './audio-mixer';
 import { mixPixelRects, type PixelRect } from './mix-geometry';
-import { MixEncoder } from './mix-encoder';
+import { MixEncoder, type MixOutputFormat } from './mix-encoder';
 import type { MixPartyRole, MixState, MixStatus } from './mix-types';
 import { PartyDecoder } from './party-decoder';
 import { YuvFrame } from './yuv-canvas';
 
-export interface StreamMixConfig {
-  readonly ffmpegPath: string;
-  readonly width: number;
-  readonly height: number;
-  readonly fps: number;
-  readonly videoKbps: number;
-  readonly audioKbps: number;
-  readonly sampleRate: number;
+export interface StreamMixConfig extends MixOutputFormat {
   readonly x264Preset: string;
   readonly minSpeed: number;
   readonly slowForMs: number;
@@ -268,13 +261,13 @@ export class StreamMix {
     const encoder = new MixEncoder(
       {
         ffmpegPath: config.ffmpegPath,
-        name: `mix:${this.options.streamCode}`,
         width: config.width,
         height: config.height,
         fps: config.fps,
         videoKbps: config.videoKbps,
         audioKbps: config.audioKbps,
         sampleRate: config.sampleRate,
+        name: `mix:${this.options.streamCode}`,
         preset: config.x264Preset,
         url: this.options.pushUrl,
         startTimeSec: this.ticksWritten / config.fps,
