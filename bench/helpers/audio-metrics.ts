@@ -85,35 +85,13 @@ export function onsetSec(samples: Int16Array, thresholdDb = -50, fromSec = 0, wi
  */
 export function envelopeLag(a: Int16Array, b: Int16Array, maxLagSec: number, rate = RATE): number {
   const hop = Math.round(rate / 100);
-  const env = (x: Int16Array): Float64Array => {
-    const n = Math.floor(x.length / hop);
-    const out = new Float64Array(n);
-    for (let k = 0; k < n; k += 1) {
-      let s = 0;
-      for (let i = k * hop; i < (k + 1) * hop; i += 1) s += Math.abs(x[i] as number);
-      out[k] = s / hop;
-    }
-    return out;
-  };
-  const ea = env(a);
-  const eb = env(b);
+  const ea = envelope(a, rate);
+  const eb = envelope(b, rate);
   const maxLag = Math.round((maxLagSec * rate) / hop);
   let best = 0;
   let bestScore = -Infinity;
   for (let lag = -maxLag; lag <= maxLag; lag += 1) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let k = 0; k < ea.length; k += 1) {
-      const j = k + lag;
-      if (j < 0 || j >= eb.length) continue;
-      const x = ea[k] as number;
-      const y = eb[j] as number;
-      dot += x * y;
-      na += x * x;
-      nb += y * y;
-    }
-    const score = na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : -Infinity;
+    const score = correlationAt(ea, eb, lag);
     if (score > bestScore) {
       bestScore = score;
       best = lag;
@@ -201,6 +179,23 @@ export function percentileWindowDb(samples: Int16Array, fromSec: number, toSec: 
   return levels[index] as number;
 }
 
+/** Normalised correlation of `a` with `b` shifted by `lag` (b[k + lag] against a[k]); -Infinity when either side is silent. */
+function correlationAt(a: Float64Array, b: Float64Array, lag: number): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < a.length; k += 1) {
+    const j = k + lag;
+    if (j < 0 || j >= b.length) continue;
+    const x = a[k] as number;
+    const y = b[j] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : -Infinity;
+}
+
 /** Mean absolute value per 10 ms hop. */
 function envelope(x: Int16Array, rate: number): Float64Array {
   const hop = Math.round(rate / 100);
@@ -228,17 +223,7 @@ export function locateClip(signal: Int16Array, clip: Int16Array, expectedSec: nu
   let best = Math.round(expectedSec / hopSec);
   let bestScore = -Infinity;
   for (let offset = first; offset <= last; offset += 1) {
-    let dot = 0;
-    let ns = 0;
-    let nc = 0;
-    for (let k = 0; k < ec.length; k += 1) {
-      const a = es[offset + k] as number;
-      const b = ec[k] as number;
-      dot += a * b;
-      ns += a * a;
-      nc += b * b;
-    }
-    const score = ns > 0 && nc > 0 ? dot / Math.sqrt(ns * nc) : -Infinity;
+    const score = correlationAt(ec, es, offset);
     if (score > bestScore) {
       bestScore = score;
       best = offset;
