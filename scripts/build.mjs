@@ -6,46 +6,23 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 
-const nodeEntries = [
-  { in: 'main/electron-main.ts', out: 'dist/main/electron-main.cjs', format: 'cjs' },
-  { in: 'main/studio-launcher.ts', out: 'dist/main/studio-launcher.js', format: 'esm' },
-  { in: 'main/web-host-cli.ts', out: 'dist/main/web-host-cli.js', format: 'esm' },
-  { in: 'server/cli.ts', out: 'dist/server/cli.js', format: 'esm' },
-];
-const preloadEntries = [{ in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs' }];
-
-for (const entry of nodeEntries) {
-  if (!existsSync(entry.in)) continue;
-  await build({
-    entryPoints: [entry.in],
-    outfile: entry.out,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: entry.format,
-    packages: 'external',
-    sourcemap: true,
-    // CommonJS bundles (Electron's main) get import.meta.url from their own file name.
-    ...(entry.format === 'cjs'
-      ? { define: { 'import.meta.url': '__importMetaUrl' }, banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" } }
-      : {}),
-    logLevel: 'warning',
-  });
-}
-for (const entry of preloadEntries) {
-  if (!existsSync(entry.in)) continue;
+// CommonJS bundles (Electron's main) get import.meta.url from their own file name.
+const cjsImportMeta = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+const nodeBundle = { platform: 'node', target: 'node20', packages: 'external' };
+const entries = [
+  { in: 'main/electron-main.ts', out: 'dist/main/electron-main.cjs', ...nodeBundle, format: 'cjs', ...cjsImportMeta },
+  { in: 'main/studio-launcher.ts', out: 'dist/main/studio-launcher.js', ...nodeBundle, format: 'esm' },
+  { in: 'main/web-host-cli.ts', out: 'dist/main/web-host-cli.js', ...nodeBundle, format: 'esm' },
+  { in: 'server/cli.ts', out: 'dist/server/cli.js', ...nodeBundle, format: 'esm' },
   // Sandboxed preloads cannot require npm packages: bundle everything but electron.
-  await build({
-    entryPoints: [entry.in],
-    outfile: entry.out,
-    bundle: true,
-    platform: 'node',
-    target: 'chrome120',
-    format: 'cjs',
-    external: ['electron'],
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  { in: 'preload/preload.ts', out: 'dist/preload/preload.cjs', platform: 'node', target: 'chrome120', format: 'cjs', external: ['electron'] },
+];
+
+for (const { in: entryPoint, out, ...options } of entries) {
+  await build({ entryPoints: [entryPoint], outfile: out, bundle: true, sourcemap: true, logLevel: 'warning', ...options });
 }
 
 if (existsSync('renderer/vite.config.ts')) {
