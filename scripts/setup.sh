@@ -4,19 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command -> Debian package
-declare -A NEEDED=(
-  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [Xvfb]=xvfb [xauth]=xauth
-  [pulseaudio]=pulseaudio [pactl]=pulseaudio-utils [espeak-ng]=espeak-ng [sox]=sox
-)
+# `--print-missing`: print the packages that would be installed, one a line, and stop (the list can be
+# another file through SETUP_PACKAGE_LIST; scripts/test/system-programs.test.ts uses both).
+# One list of system programs and packages: scripts/system-packages.txt (`<command> <package>` or
+# `- <package>` a line). A command is looked for on PATH (and sbin, where nginx lives); a package with
+# no command of its own through dpkg.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 missing=()
-for cmd in "${!NEEDED[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
-done
-# packages with no command of their own: fonts for Chinese UI text, Mesa for OBS/Chromium software GL
-for pkg in fonts-noto-cjk libgl1-mesa-dri; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
+while read -r cmd pkg _; do
+  case "$cmd" in ''|'#'*) continue ;; esac
+  if [ "$cmd" = "-" ]; then
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  else
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  fi
+done < "${SETUP_PACKAGE_LIST:-scripts/system-packages.txt}"
+if [ "${1:-}" = "--print-missing" ]; then
+  [ "${#missing[@]}" -gt 0 ] && printf '%s\n' "${missing[@]}" | sort -u
+  exit 0
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "setup: installing system packages: ${missing[*]}"
