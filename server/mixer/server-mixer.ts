@@ -19,7 +19,7 @@ import { isMixTemplateId, type MixTemplateId } from '../../common/mix-templates'
 import { TEMPLATE_CAPACITY } from '../../common/layout';
 import type { Disposable } from '../../common/typed-emitter';
 import type { LiveStreamInfo, PlayInfo, PublishEvent, UnpublishEvent } from '../origin/origin-types';
-import { INTERNAL_STREAM_SUFFIX } from '../origin/origin';
+import { INTERNAL_STREAM_SUFFIX } from '../origin/mix-routing';
 import type { MixStatus, MixerOptions } from './mix-types';
 import { StreamMix, type MixParty, type StreamMixConfig } from './stream-mix';
 

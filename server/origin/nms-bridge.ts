@@ -78,3 +78,37 @@ export function nmsStateOf(internalApp: string): { sessions: number; broadcasts:
   for (const path of Context.broadcasts.keys()) if (path.startsWith(`/${internalApp}/`)) broadcasts += 1;
   return { sessions, broadcasts };
 }
+
+/** Pitfall 4: finish an ended publish at once instead of holding it 30 s for a "resume". */
+export function disablePublishGrace(broadcast: BroadcastServer): void {
+  broadcast.publishGraceMs = 0;
+  broadcast.donePublish = (publisher) => {
+    if (publisher !== broadcast.publisher) return;
+    publisher.endTime = Date.now();
+    broadcast._finishPublish();
+  };
+}
+
+/** NMS broadcasts whose methods this module has wrapped (a broadcast can outlive a publish). */
+const patchedBroadcasts = new WeakSet<BroadcastServer>();
+
+/**
+ * Pitfall 10: NMS's FLV header always flags audio, and some players wait for ever for audio a
+ * video-only stream never sends. Once the publisher's metadata names its codecs, the header
+ * sent to later players flags only the tracks the stream has.
+ */
+export function flagTracksFromMetadata(broadcast: BroadcastServer): void {
+  broadcast.flvHeader = Flv.createHeader(true, true);
+  if (patchedBroadcasts.has(broadcast)) return;
+  patchedBroadcasts.add(broadcast);
+  const broadcastMessage = broadcast.broadcastMessage;
+  broadcast.broadcastMessage = (packet) => {
+    broadcastMessage(packet);
+    const publisher = broadcast.publisher;
+    if (packet.flags === 5 && publisher) {
+      const hasAudio = Boolean(publisher.audioCodec);
+      const hasVideo = Boolean(publisher.videoCodec);
+      if (hasAudio || hasVideo) broadcast.flvHeader = Flv.createHeader(hasAudio, hasVideo);
+    }
+  };
+}
