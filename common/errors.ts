@@ -50,6 +50,12 @@ export const ERROR_CODES = [
   'DISCONNECTED',
   'ENCODE_ERROR',
   'SERVER_UNREACHABLE',
+  // OBS Studio engine (obs-websocket)
+  'OBS_NOT_RUNNING',
+  'OBS_AUTH_FAILED',
+  'OBS_WEBSOCKET_TOO_OLD',
+  'OBS_REQUEST_FAILED',
+  'OBS_STREAM_STOPPED',
   'INTERNAL',
 ] as const;
 
