@@ -57,6 +57,32 @@ function fitFilter(settings: EncoderSettings): string {
   return `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`;
 }
 
+/**
+ * The muxer options of a live push: every packet leaves as soon as it can.
+ * - `-max_interleave_delta 1`: ffmpeg's muxer writes packets in timestamp order across the tracks and
+ *   by default holds each one until the other track has a packet queued (up to 10 s), so audio
+ *   waits for the next picture or the picture for the AAC encoder's look-ahead. With 1 µs a packet
+ *   leaves once any later packet is queued (docs/player.md, "publisher").
+ * - `-bsf:a noise=drop=lt(pts,0)`: the AAC encoder stamps its first packet (its 1024-sample
+ *   priming) 21 ms before the first input sample. Once the muxer no longer waits for both tracks,
+ *   the first pictures can be written before that packet arrives, and the FLV muxer refuses any
+ *   packet older than the first one it wrote ("Packets are not in the proper order with respect
+ *   to DTS", or "failed to avoid negative timestamp -21"): ffmpeg exits and the push reconnects in
+ *   a loop. Dropping the priming packet starts both tracks at 0, so either may come first; sync is
+ *   unchanged (the next packet's timestamp is its first sample's).
+ * - `-flush_packets 1`: each packet goes to the socket at once.
+ */
+export function liveMuxerArgs(format = 'flv'): string[] {
+  return [
+    '-max_interleave_delta', '1',
+    '-bsf:a', 'noise=drop=lt(pts\\,0)',
+    '-max_muxing_queue_size', '1024',
+    '-flush_packets', '1',
+    '-f', format,
+    ...(format === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
+  ];
+}
+
 export function buildPushCommand(options: PushCommandOptions): PushCommand {
   const { sources, settings } = options;
   const ctx: InputContext = {
@@ -119,10 +145,7 @@ export function buildPushCommand(options: PushCommandOptions): PushCommand {
     '-r', String(settings.fps),
     ...encoder.output,
     ...audioEncoderArgs(settings),
-    '-max_muxing_queue_size', '1024',
-    '-flush_packets', '1',
-    '-f', options.format ?? 'flv',
-    ...((options.format ?? 'flv') === 'flv' ? ['-flvflags', 'no_duration_filesize'] : []),
+    ...liveMuxerArgs(options.format ?? 'flv'),
     options.url,
   ];
   return pcm ? { args, pcm, inputCount: inputs.length } : { args, inputCount: inputs.length };

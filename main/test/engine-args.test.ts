@@ -14,7 +14,7 @@ import { ffmpegCandidates, locateFfmpeg, parseEncoders, parseFilters, parseInput
 import { audioInputArgs, videoInputArgs, type InputContext } from '../engine/input-args';
 import { silentLogger } from '../engine/logger';
 import { PcmFeeder } from '../engine/pcm-feeder';
-import { buildPushCommand } from '../engine/push-command';
+import { buildPushCommand, liveMuxerArgs } from '../engine/push-command';
 import { resolveSettings } from '../engine/push-engine';
 import { hostPortOf } from '../engine/pusher';
 import { fromStudioSources } from '../engine/studio-sources';
@@ -118,6 +118,14 @@ describe('push command', () => {
     expect(command.inputCount).toBe(3);
     expect(command.args.slice(-5)).toEqual(['-f', 'flv', '-flvflags', 'no_duration_filesize', 'rtmp://h/live/x']);
     expect(command.args).toEqual(expect.arrayContaining(['-c:a', 'aac', '-ar', '48000', '-ac', '1']));
+  });
+
+  it('muxes with low delay: a packet leaves once a later one is queued, the AAC priming packet is dropped, every packet is flushed', () => {
+    const { args } = buildPushCommand({ sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'pcm', format: 's16le' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const muxer = args.slice(args.indexOf('-max_interleave_delta'), args.lastIndexOf('-f'));
+    expect(muxer).toEqual(['-max_interleave_delta', '1', '-bsf:a', 'noise=drop=lt(pts\\,0)', '-max_muxing_queue_size', '1024', '-flush_packets', '1']);
+    expect(args.indexOf('-max_interleave_delta')).toBeGreaterThan(args.indexOf('-c:a'));
+    expect(liveMuxerArgs('mpegts')).toEqual([...muxer, '-f', 'mpegts']);
   });
 
   it('generates a test tone on the live timeline (PCM pipe) next to a capture device, and with lavfi next to the test pattern', () => {
