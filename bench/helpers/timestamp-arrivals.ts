@@ -1,7 +1,8 @@
 // A Node reader of the timestamp source's HTTP-FLV stream that notes when each audio and video tag
 // arrives (no browser in the path): the publisher-side arrival jitter the players have to absorb.
-// jitter of a tag = (arrival - dts) minus the smallest (arrival - dts) in the window, per track;
-// "clumped" = the share of tags that arrived within 1 ms of the previous tag.
+// jitter of a tag = (arrival - dts) minus the smallest (arrival - dts) of its own track in the window
+// (a constant offset between the two tracks' timelines is A/V sync, reported as `audioLeadsMs`, not
+// jitter); "clumped" = the share of tags that arrived within 1 ms of the previous tag.
 import { get, type ClientRequest } from 'node:http';
 import { FlvDemuxer } from '../../common/media/flv-demuxer';
 
@@ -18,6 +19,8 @@ export interface ArrivalFigures {
   readonly clumped: number | null;
   /** Spread of the smallest per-second path delay over the window (publisher drift behind real time). */
   readonly driftMs: number | null;
+  /** Median video path delay minus median audio path delay: > 0 when audio arrives earlier for its timestamp. */
+  readonly audioLeadsMs: number | null;
 }
 
 function percentile(values: number[], p: number): number | null {
@@ -50,10 +53,16 @@ export class ArrivalProbe {
   /** Figures over arrivals with `from <= at < to` (Date.now() milliseconds). */
   figures(from: number, to: number): ArrivalFigures {
     const window = this.arrivals.filter((a) => a.at >= from && a.at < to);
-    const edge = Math.min(...window.map((a) => a.delay));
-    const of = (track: 'audio' | 'video'): number[] => window.filter((a) => a.track === track).map((a) => a.delay - edge);
+    const of = (track: 'audio' | 'video'): number[] => {
+      const delays = window.filter((a) => a.track === track).map((a) => a.delay);
+      const edge = Math.min(...delays);
+      return delays.map((d) => d - edge);
+    };
     const audio = of('audio');
     const video = of('video');
+    const median = (track: 'audio' | 'video'): number | null => percentile(window.filter((a) => a.track === track).map((a) => a.delay), 0.5);
+    const audioMedian = median('audio');
+    const videoMedian = median('video');
     let clumped = 0;
     for (let i = 1; i < window.length; i += 1) if (window[i]!.at - window[i - 1]!.at < 1) clumped += 1;
     const perSecond = new Map<number, number>();
@@ -67,6 +76,7 @@ export class ArrivalProbe {
       video: { p50: percentile(video, 0.5), p95: percentile(video, 0.95), p99: percentile(video, 0.99), tags: video.length },
       clumped: window.length > 1 ? Math.round((clumped / (window.length - 1)) * 100) / 100 : null,
       driftMs: minima.length ? Math.round(Math.max(...minima) - Math.min(...minima)) : null,
+      audioLeadsMs: audioMedian !== null && videoMedian !== null ? videoMedian - audioMedian : null,
     };
   }
 

@@ -1,10 +1,14 @@
 // The glass-to-glass source: a Node loop draws each frame's creation time (Date.now()) as
 // timestamp blocks into a 360x640 gray picture and writes it to ffmpeg's stdin as raw video, with a
 // 440 Hz tone as raw PCM on fd 3 (a tone makes clicks measurable); ffmpeg encodes x264
-// veryfast/zerolatency GOP 15 (no scene-cut keyframes) 800 kbps + AAC 48 kHz mono and pushes RTMP.
+// veryfast/zerolatency GOP 15 (no scene-cut keyframes) 800 kbps + AAC 48 kHz mono and pushes RTMP,
+// by default with the push engine's own encoder and muxer options (variant `engine`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { drawStamp } from '../../common/media/timestamp-blocks';
+import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
+import { audioEncoderArgs, encoderArgs } from '../../main/engine/encoder-args';
+import { liveMuxerArgs } from '../../main/engine/push-command';
 
 export interface TimestampSourceOptions {
   readonly rtmpUrl: string;
@@ -14,29 +18,42 @@ export interface TimestampSourceOptions {
   readonly videoKbps?: number;
   readonly toneHz?: number;
   /**
-   * Publisher tuning under test (bench only). Default `threads1`: x264 and AAC in ffmpeg's one
-   * encode thread (`-threads 1`), `-max_interleave_delta 1 -flush_packets 1`.
+   * Publisher settings under test (bench only). Default `engine`: the push engine's own libx264,
+   * AAC and muxer options (main/engine), so the bench measures what the studio sends.
    */
   readonly variant?: SourceVariant;
 }
 
-/** Publisher settings compared by `BENCH_SOURCE_VARIANTS` (see docs/player.md). */
+const X264 = (kbps: number, fps: number): string[] => [
+  '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(fps), '-sc_threshold', '0',
+  '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.round(kbps / 2)}k`, '-pix_fmt', 'yuv420p',
+];
+const AAC = ['-c:a', 'aac', '-b:a', '64k', '-ar', '48000', '-ac', '1'];
+const FLV = ['-f', 'flv', '-flvflags', 'no_duration_filesize'];
+/** The push engine's encoder settings for this picture (the big-host preset's rate control). */
+const engineSettings = (width: number, height: number, fps: number, kbps: number): EncoderSettings => ({ ...BIG_HOST_PRESET, width, height, fps, videoBitrateKbps: kbps });
+
+/** Output options (encoders + muxer) per publisher setting compared by `BENCH_SOURCE_VARIANTS` (see docs/player.md). */
 export const SOURCE_VARIANTS = {
-  /** x264 in ffmpeg's encode thread (what the bench used so far). */
-  threads1: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  /** The push engine: its libx264 options, AAC, and its low-delay muxer (`liveMuxerArgs`). */
+  engine: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', ...audioEncoderArgs(engineSettings(w, h, fps, kbps)), ...liveMuxerArgs('flv')],
+  /** The push engine before 2026-12-02: ffmpeg's default interleaving (waits for both tracks). */
+  engineDefaultMux: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', ...audioEncoderArgs(engineSettings(w, h, fps, kbps)), '-max_muxing_queue_size', '1024', '-flush_packets', '1', ...FLV],
+  /** x264 in ffmpeg's encode thread (the bench's source until 2026-12-02). */
+  threads1: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** x264 picks its threads; zerolatency makes them sliced threads (no frame delay). */
-  threadsAuto: ['-max_interleave_delta', '1', '-flush_packets', '1'],
+  threadsAuto: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** Two sliced threads: each picture is encoded in about half the time on 2 cores. */
-  sliced2: ['-threads', '2', '-x264-params', 'sliced-threads=1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  sliced2: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '2', '-x264-params', 'sliced-threads=1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** As threads1, with TCP_NODELAY on the RTMP socket (no Nagle hold of small audio packets). */
-  nodelay: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', '-tcp_nodelay', '1'],
+  nodelay: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', '-tcp_nodelay', '1', ...FLV],
   /** As threads1, audio timestamps 45 ms later (-itsoffset on the PCM input). */
-  audioLater45: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  audioLater45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** As threads1, audio timestamps 45 ms earlier. */
-  audioEarlier45: ['-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1'],
+  audioEarlier45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** As threads1, but the muxer's default interleaving (waits for both tracks) and no per-packet flush. */
-  muxDefault: ['-threads', '1'],
-} as const satisfies Record<string, readonly string[]>;
+  muxDefault: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', ...FLV],
+} as const satisfies Record<string, (width: number, height: number, fps: number, kbps: number) => string[]>;
 export type SourceVariant = keyof typeof SOURCE_VARIANTS;
 
 const SAMPLE_RATE = 48_000;
@@ -59,7 +76,7 @@ export class TimestampSource {
     this.width = options.width ?? 360;
     this.height = options.height ?? 640;
     this.fps = options.fps ?? 15;
-    this.variant = options.variant ?? 'threads1';
+    this.variant = options.variant ?? 'engine';
   }
 
   get running(): boolean {
@@ -76,12 +93,9 @@ export class TimestampSource {
       ...(this.variant === 'audioLater45' ? ['-itsoffset', '0.045'] : this.variant === 'audioEarlier45' ? ['-itsoffset', '-0.045'] : []),
       '-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:3',
       '-map', '0:v', '-map', '1:a',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(this.fps), '-sc_threshold', '0',
-      '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${Math.round(kbps / 2)}k`, '-pix_fmt', 'yuv420p',
       '-fps_mode', 'passthrough',
-      '-c:a', 'aac', '-b:a', '64k', '-ar', String(SAMPLE_RATE), '-ac', '1',
-      ...SOURCE_VARIANTS[this.variant],
-      '-f', 'flv', '-flvflags', 'no_duration_filesize', this.options.rtmpUrl,
+      ...SOURCE_VARIANTS[this.variant](this.width, this.height, this.fps, kbps),
+      this.options.rtmpUrl,
     ];
     const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     this.child = child;
