@@ -5,6 +5,7 @@ import type { Layer } from '../../common/mix-param';
 import type { PlayUrls, ServerMix } from '../../common/signal/messages';
 import type { Disposable } from '../../common/typed-emitter';
 import type { Clock } from './clock';
+import type { SignalStore } from './signal-store';
 import type { RateLimit } from './token-bucket';
 
 export interface UrlIssuerLike {
@@ -69,4 +70,6 @@ export interface SignalServiceDeps {
   /** 32-bit CSPRNG for session_id allocation (default node:crypto). */
   readonly random?: () => number;
   readonly logger?: SignalLogger;
+  /** Where the state lives (default: memory; a state file or Redis keep it across restarts and nodes). */
+  readonly store?: SignalStore;
 }

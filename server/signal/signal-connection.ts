@@ -24,8 +24,9 @@ export interface ConnectionHost {
   now(): number;
   createBucket(): TokenBucket;
   setTimeout(callback: () => void, ms: number): TimerHandle;
-  /** Verifies the token; returns the hello result or throws a TOKEN_* LinkMicError. */
+  /** Verifies the token; returns the hello result (or its promise: Redis) or throws a TOKEN_* LinkMicError. */
   authenticate(connection: SignalConnection, userId: string, token: string): unknown;
+  /** Runs a request; its result, or a promise of it when the state is shared through Redis. */
   dispatch(connection: SignalConnection, message: ClientMessage): unknown;
   connectionClosed(connection: SignalConnection): void;
 }
@@ -33,8 +34,14 @@ export interface ConnectionHost {
 /** The heartbeat interval is split into this many slots; each connection is pinged in one. */
 export const HEARTBEAT_SLOTS = 30;
 
+let connectionSequence = 0;
+
 export class SignalConnection implements Peer {
+  /** Unique in this process: commands and snapshots name the connection so. */
+  readonly connectionId = `c${(++connectionSequence).toString(36)}`;
   private authenticatedAs: string | undefined;
+  /** Messages that came while an asynchronous hello was being answered, handled after it. */
+  private waitingForHello: { data: RawData; isBinary: boolean }[] | undefined;
   private readonly bucket: TokenBucket;
   private helloTimer: TimerHandle | undefined;
   private closed = false;
@@ -89,6 +96,11 @@ export class SignalConnection implements Peer {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.waitingForHello) {
+      if (this.waitingForHello.length < 64) this.waitingForHello.push({ data, isBinary });
+      else this.sendError(null, new LinkMicError('RATE_LIMITED', 'too many messages before the hello was answered').toPayload());
+      return;
+    }
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
     if (size > this.host.maxMessageBytes) {
       this.sendError(null, new LinkMicError('MESSAGE_TOO_LARGE', `messages are limited to ${this.host.maxMessageBytes} bytes, got ${size}`).toPayload());
@@ -152,9 +164,21 @@ export class SignalConnection implements Peer {
       this.refuse(error, message.id);
       return;
     }
-    this.helloTimer?.cancel();
-    this.helloTimer = undefined;
-    this.sendRaw(JSON.stringify({ type: 'result', id: message.id, result }));
+    const welcome = (value: unknown): void => {
+      this.helloTimer?.cancel();
+      this.helloTimer = undefined;
+      this.sendRaw(JSON.stringify({ type: 'result', id: message.id, result: value }));
+    };
+    if (!(result instanceof Promise)) {
+      welcome(result);
+      return;
+    }
+    this.waitingForHello = [];
+    result.then(welcome, (error: unknown) => this.refuse(error, message.id)).finally(() => {
+      const waiting = this.waitingForHello ?? [];
+      this.waitingForHello = undefined;
+      for (const queued of waiting) if (!this.closed) this.onMessage(queued.data, queued.isBinary);
+    });
   }
 
   private answer(id: string, run: () => unknown): void {
@@ -163,6 +187,13 @@ export class SignalConnection implements Peer {
       result = run();
     } catch (error) {
       this.sendError(id, toErrorPayload(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value: unknown) => this.sendRaw(JSON.stringify({ type: 'result', id, result: value ?? {} })),
+        (error: unknown) => this.sendError(id, toErrorPayload(error)),
+      );
       return;
     }
     this.sendRaw(JSON.stringify({ type: 'result', id, result: result ?? {} }));

@@ -18,6 +18,7 @@ import type {
 } from '../../common/signal/messages';
 import type { Clock, TimerHandle } from './clock';
 import type { SignalLogger, UrlIssuerLike } from './deps';
+import { SNAPSHOT_VERSION, type HubSnapshot, type PeerRef } from './signal-snapshot';
 import type { LinkEntry, LinkRequestEntry, Peer, PkEntry, PkInviteEntry, RoomEntry, UserEntry } from './signal-state';
 
 export interface SignalHubConfig {
@@ -38,6 +39,8 @@ export class SignalHub {
   private readonly invites = new Map<string, PkInviteEntry>();
   private readonly pks = new Map<string, PkEntry>();
   private readonly mediaLossTimers = new Map<string, TimerHandle>();
+  /** When each media-loss timer fires, kept for snapshots. */
+  private readonly mediaLossDue = new Map<string, number>();
   private sequence = 0;
 
   constructor(
@@ -61,6 +64,7 @@ export class SignalHub {
         userId: peer.userId,
         connections: new Set(),
         graceTimer: undefined,
+        graceUntil: undefined,
         hostedRoomId: undefined,
         joinedRooms: new Set(),
         guestLinkId: undefined,
@@ -72,6 +76,7 @@ export class SignalHub {
     }
     user.graceTimer?.cancel();
     user.graceTimer = undefined;
+    user.graceUntil = undefined;
     user.connections.add(peer);
     return { resumed, state: this.userState(user) };
   }
@@ -80,13 +85,19 @@ export class SignalHub {
   detach(peer: Peer): void {
     const user = this.users.get(peer.userId);
     if (!user || !user.connections.delete(peer) || user.connections.size > 0) return;
-    user.graceTimer = this.clock.setTimeout(() => this.expireUser(user.userId), this.config.graceMs);
+    this.startGrace(user, this.clock.now() + this.config.graceMs);
+  }
+
+  private startGrace(user: UserEntry, until: number): void {
+    user.graceUntil = until;
+    user.graceTimer = this.clock.setTimeout(() => this.expireUser(user.userId), until - this.clock.now());
   }
 
   private expireUser(userId: string): void {
     const user = this.users.get(userId);
     if (!user || user.connections.size > 0) return;
     user.graceTimer = undefined;
+    user.graceUntil = undefined;
     this.logger.info('signal: grace expired', { userId });
     for (const requestId of [...user.outgoingRequests]) this.endRequest(requestId, 'disconnected');
     if (user.guestLinkId !== undefined) this.endLink(user.guestLinkId, 'disconnected', userId);
@@ -496,18 +507,25 @@ export class SignalHub {
 
   onStreamUnpublished(streamCode: string): void {
     if (this.mediaLossTimers.has(streamCode) || !this.isLinkedStream(streamCode)) return;
+    this.watchMediaLoss(streamCode, this.clock.now() + this.config.mediaLossMs);
+  }
+
+  private watchMediaLoss(streamCode: string, at: number): void {
+    this.mediaLossDue.set(streamCode, at);
     this.mediaLossTimers.set(
       streamCode,
       this.clock.setTimeout(() => {
         this.mediaLossTimers.delete(streamCode);
+        this.mediaLossDue.delete(streamCode);
         this.endLinksOfStream(streamCode);
-      }, this.config.mediaLossMs),
+      }, at - this.clock.now()),
     );
   }
 
   onStreamPublished(streamCode: string): void {
     this.mediaLossTimers.get(streamCode)?.cancel();
     this.mediaLossTimers.delete(streamCode);
+    this.mediaLossDue.delete(streamCode);
   }
 
   private isLinkedStream(streamCode: string): boolean {
@@ -737,6 +755,116 @@ export class SignalHub {
     if (taken) throw new LinkMicError('STREAM_CODE_TAKEN', `stream code ${streamCode} is already in use by a live room or link`, { field });
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Snapshots: the state as plain JSON (a restart, or another node joining; signal-snapshot.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /** The whole state; `refOf` names a connection (undefined = not kept: a restart drops sockets). */
+  exportSnapshot(refOf: (peer: Peer) => PeerRef | undefined): HubSnapshot {
+    const optional = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+    return {
+      version: SNAPSHOT_VERSION,
+      takenAt: this.clock.now(),
+      sequence: this.sequence,
+      users: [...this.users.values()].map((user) => ({
+        userId: user.userId,
+        connections: [...user.connections].flatMap((peer) => refOf(peer) ?? []),
+        graceUntil: optional(user.graceUntil),
+        hostedRoomId: optional(user.hostedRoomId),
+        joinedRooms: [...user.joinedRooms],
+        guestLinkId: optional(user.guestLinkId),
+        outgoingRequests: [...user.outgoingRequests],
+        pkId: optional(user.pkId),
+        pkInvites: [...user.pkInvites],
+      })),
+      rooms: [...this.rooms.values()].map((room) => ({
+        roomId: room.roomId,
+        hostUserId: room.hostUserId,
+        streamCode: room.streamCode,
+        sessionId: room.sessionId,
+        allowLinkRequests: room.allowLinkRequests,
+        guestLimit: room.guestLimit,
+        serverMix: room.serverMix,
+        viewers: [...room.viewers],
+        links: [...room.links.keys()],
+        pendingRequests: [...room.pendingRequests.keys()],
+        layout: room.layout,
+        pkId: optional(room.pkId),
+      })),
+      requests: [...this.requests.values()].map(({ timer: _timer, ...request }) => request),
+      links: [...this.links.values()].map((link) => ({ ...link })),
+      invites: [...this.invites.values()].map(({ timer: _timer, ...invite }) => invite),
+      pks: [...this.pks.values()].map((pk) => structuredClone(pk) as HubSnapshot['pks'][number]),
+      mediaLoss: [...this.mediaLossDue].map(([streamCode, at]) => ({ streamCode, at })),
+    };
+  }
+
+  /**
+   * Loads a snapshot into this (empty) hub and re-arms its timers from their due times. A user left
+   * without connections (`peerOf` returned none: the restart dropped them) gets its reconnect grace
+   * from now, so clients that come back within it continue where they were.
+   */
+  restoreSnapshot(snapshot: HubSnapshot, peerOf: (ref: PeerRef) => Peer | undefined): void {
+    if (this.users.size > 0 || this.rooms.size > 0) throw new LinkMicError('INVALID_STATE', 'a snapshot is restored into an empty hub only');
+    const now = this.clock.now();
+    this.sequence = Math.max(this.sequence, snapshot.sequence);
+    for (const link of snapshot.links) this.links.set(link.linkId, { ...link });
+    for (const entry of snapshot.requests) {
+      const timer = this.clock.setTimeout(() => this.endRequest(entry.requestId, 'timeout'), entry.expiresAt - now);
+      this.requests.set(entry.requestId, { ...entry, timer });
+    }
+    for (const entry of snapshot.invites) {
+      const timer = this.clock.setTimeout(() => this.endInvite(entry.pkId, 'timeout'), entry.expiresAt - now);
+      this.invites.set(entry.pkId, { ...entry, timer });
+    }
+    for (const pk of snapshot.pks) this.pks.set(pk.pkId, structuredClone(pk) as PkEntry);
+    for (const saved of snapshot.rooms) {
+      const links = new Map<string, LinkEntry>();
+      for (const linkId of saved.links) {
+        const link = this.links.get(linkId);
+        if (link) links.set(linkId, link);
+      }
+      const pendingRequests = new Map<string, LinkRequestEntry>();
+      for (const requestId of saved.pendingRequests) {
+        const request = this.requests.get(requestId);
+        if (request) pendingRequests.set(requestId, request);
+      }
+      const room: RoomEntry = {
+        roomId: saved.roomId,
+        hostUserId: saved.hostUserId,
+        streamCode: saved.streamCode,
+        sessionId: saved.sessionId as SessionId,
+        allowLinkRequests: saved.allowLinkRequests,
+        guestLimit: saved.guestLimit,
+        serverMix: saved.serverMix,
+        viewers: new Set(saved.viewers),
+        links,
+        pendingRequests,
+        layout: saved.layout,
+        pkId: saved.pkId ?? undefined,
+      };
+      this.rooms.set(room.roomId, room);
+      this.sessionIds.add(room.sessionId);
+    }
+    for (const saved of snapshot.users) {
+      const user: UserEntry = {
+        userId: saved.userId,
+        connections: new Set(saved.connections.flatMap((ref) => peerOf(ref) ?? [])),
+        graceTimer: undefined,
+        graceUntil: undefined,
+        hostedRoomId: saved.hostedRoomId ?? undefined,
+        joinedRooms: new Set(saved.joinedRooms),
+        guestLinkId: saved.guestLinkId ?? undefined,
+        outgoingRequests: new Set(saved.outgoingRequests),
+        pkId: saved.pkId ?? undefined,
+        pkInvites: new Set(saved.pkInvites),
+      };
+      this.users.set(user.userId, user);
+      if (user.connections.size === 0) this.startGrace(user, saved.connections.length === 0 && saved.graceUntil !== null ? saved.graceUntil : now + this.config.graceMs);
+    }
+    for (const { streamCode, at } of snapshot.mediaLoss) this.watchMediaLoss(streamCode, at);
+  }
+
   /** Ends every timer (server shutdown). State is dropped with the hub. */
   dispose(): void {
     for (const user of this.users.values()) user.graceTimer?.cancel();
@@ -748,6 +876,7 @@ export class SignalHub {
     this.requests.clear();
     this.invites.clear();
     this.mediaLossTimers.clear();
+    this.mediaLossDue.clear();
   }
 }
 

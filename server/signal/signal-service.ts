@@ -10,8 +10,10 @@ import { DEV_LOGIN_PATH, SIGNAL_PATH, devLoginRequestSchema, type ClientMessage,
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { systemClock, type Clock } from './clock';
 import type { SignalLogger, SignalServiceDeps, SignalServiceOptions } from './deps';
+import { MemorySignalStore } from './memory-signal-store';
 import { HEARTBEAT_SLOTS, SignalConnection, type ConnectionHost } from './signal-connection';
 import { SignalHub } from './signal-hub';
+import type { SignalCommand, SignalStore, SignalStoreHost } from './signal-store';
 import { TokenBucket } from './token-bucket';
 import { mintUserToken, verifyUserToken } from './user-sig';
 
@@ -44,9 +46,16 @@ function cryptoRandom32(): number {
   return randomBytes(4).readUInt32BE(0);
 }
 
-export class SignalService implements ConnectionHost {
+export class SignalService implements ConnectionHost, SignalStoreHost {
   readonly events = new TypedEmitter<SignalServiceEvents>();
   readonly hub: SignalHub;
+  /** Where the state lives: memory (default), a state file, or Redis shared by several nodes. */
+  readonly store: SignalStore;
+  /** Resolves once the saved state is restored and the service takes connections. */
+  readonly ready: Promise<void>;
+  private isReady = false;
+  /** Live connections of this process by id (commands name them so). */
+  private readonly byId = new Map<string, SignalConnection>();
   readonly maxMessageBytes: number;
   readonly maxBufferedBytes = 8 * 1024 * 1024;
   readonly helloTimeoutMs: number;
@@ -84,6 +93,7 @@ export class SignalService implements ConnectionHost {
     this.helloTimeoutMs = this.options.helloTimeoutMs;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
+    this.store = deps.store ?? new MemorySignalStore();
     this.hub = new SignalHub(
       {
         requestTimeoutMs: this.options.requestTimeoutMs,
@@ -93,18 +103,24 @@ export class SignalService implements ConnectionHost {
         defaultServerMix: this.options.defaultServerMix,
       },
       deps.issuer,
-      this.clock,
-      deps.random ?? cryptoRandom32,
+      this.store.hubClock(this.clock),
+      this.store.hubRandom(deps.random ?? cryptoRandom32),
       this.logger,
     );
     if (deps.origin) {
-      this.subscriptions.push(deps.origin.on('publish', (event) => this.hub.onStreamPublished(event.streamCode)));
-      this.subscriptions.push(deps.origin.on('unpublish', (event) => this.hub.onStreamUnpublished(event.streamCode)));
+      this.subscriptions.push(deps.origin.on('publish', (event) => this.runQuietly({ op: 'published', streamCode: event.streamCode })));
+      this.subscriptions.push(deps.origin.on('unpublish', (event) => this.runQuietly({ op: 'unpublished', streamCode: event.streamCode })));
     }
+    const opened = this.store.open(this);
+    this.ready = Promise.resolve(opened).then(() => {
+      this.isReady = true;
+    });
+    if (opened === undefined) this.isReady = true;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false });
     this.wss.on('connection', (socket) => {
       const connection = new SignalConnection(socket, this);
       this.connections.add(connection);
+      this.byId.set(connection.connectionId, connection);
     });
     // Dead-peer detection on real time (independent of the injected clock), spread over slots so
     // 10 000 connections are not all pinged in the same instant.
@@ -130,6 +146,14 @@ export class SignalService implements ConnectionHost {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed) {
       socket.destroy();
+      return;
+    }
+    if (!this.isReady) {
+      // The state is still being restored (Redis): take the socket once it is.
+      this.ready.then(
+        () => this.handleUpgrade(request, socket, head),
+        () => socket.destroy(),
+      );
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
@@ -210,20 +234,61 @@ export class SignalService implements ConnectionHost {
     return this.clock.setTimeout(callback, ms);
   }
 
-  authenticate(connection: SignalConnection, userId: string, token: string): RequestResult<'hello'> {
+  authenticate(connection: SignalConnection, userId: string, token: string): RequestResult<'hello'> | Promise<RequestResult<'hello'>> {
     verifyUserToken(this.options.tokenKey, userId, token, this.clock.now());
-    const { resumed, state } = this.hub.attach(connection);
-    this.events.emit('connection', { userId });
-    return { userId, resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state };
+    const answer = (attached: ReturnType<SignalHub['attach']>): RequestResult<'hello'> => {
+      this.events.emit('connection', { userId });
+      return { userId, resumed: attached.resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state: attached.state };
+    };
+    const attached = this.store.run({ op: 'attach', peer: this.refOf(connection), userId }) as ReturnType<SignalHub['attach']> | Promise<ReturnType<SignalHub['attach']>>;
+    return attached instanceof Promise ? attached.then(answer) : answer(attached);
   }
 
   dispatch(connection: SignalConnection, message: ClientMessage): unknown {
     const userId = connection.userId;
-    const hub = this.hub;
     // [viewer] read-only viewers (tokens minted for `viewer.*` ids by the web viewer) may only watch
     if (isReadOnlyViewer(userId) && !READ_ONLY_REQUESTS.has(message.type)) {
       throw new LinkMicError('NOT_ALLOWED', `a read-only viewer cannot send ${message.type}`, { field: 'type' });
     }
+    if (message.type === 'ping') return { serverTime: this.clock.now() };
+    // C2C changes no state: it runs on this node and reaches other nodes' sockets directly.
+    if (message.type === 'c2c.send') return this.store.direct(() => this.hub.sendC2C(userId, message));
+    return this.store.run({ op: 'request', userId, message });
+  }
+
+  // SignalStoreHost -------------------------------------------------------------------------------
+
+  localConnection(connectionId: string): SignalConnection | undefined {
+    return this.byId.get(connectionId);
+  }
+
+  /** Runs one command against the hub: the store calls this (on every node, in the same order). */
+  apply(command: SignalCommand): unknown {
+    switch (command.op) {
+      case 'attach':
+        return this.hub.attach(this.store.peerOf(command.peer, command.userId));
+      case 'detach': {
+        const peer = this.store.release(command.peer);
+        if (peer) this.hub.detach(peer);
+        return undefined;
+      }
+      case 'request':
+        return this.applyRequest(command.userId, command.message);
+      case 'published':
+        return this.hub.onStreamPublished(command.streamCode);
+      case 'unpublished':
+        return this.hub.onStreamUnpublished(command.streamCode);
+      case 'node-down':
+        for (const ref of this.store.peersOn(command.node)) this.apply({ op: 'detach', peer: ref });
+        return undefined;
+      case 'tick':
+        return undefined;
+    }
+  }
+
+  /** A request, once ordered by the store. */
+  private applyRequest(userId: string, message: ClientMessage): unknown {
+    const hub = this.hub;
     switch (message.type) {
       case 'hello':
         throw new LinkMicError('INVALID_STATE', 'already authenticated');
@@ -270,7 +335,22 @@ export class SignalService implements ConnectionHost {
 
   connectionClosed(connection: SignalConnection): void {
     this.connections.delete(connection);
-    if (connection.isAuthenticated) this.hub.detach(connection);
+    if (connection.isAuthenticated) this.runQuietly({ op: 'detach', peer: this.refOf(connection) });
+    this.byId.delete(connection.connectionId);
+  }
+
+  private refOf(connection: SignalConnection): { node: string; connection: string } {
+    return { node: this.store.nodeId, connection: connection.connectionId };
+  }
+
+  /** Runs a command nobody waits for; a failure is logged. */
+  private runQuietly(command: SignalCommand): void {
+    try {
+      const result = this.store.run(command);
+      if (result instanceof Promise) result.catch((error: unknown) => this.logger.warn('signal: command failed', { op: command.op, error: String(error) }));
+    } catch (error) {
+      this.logger.warn('signal: command failed', { op: command.op, error: String(error) });
+    }
   }
 
   /** Drops every connection of a user (an operator kick, or a test of network loss). Returns how many. */
@@ -318,6 +398,7 @@ export class SignalService implements ConnectionHost {
         }),
     );
     await Promise.all(closing);
+    await this.store.close();
     this.hub.dispose();
     this.wss.close();
     this.events.emit('close', undefined);

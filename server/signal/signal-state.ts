@@ -16,6 +16,8 @@ export interface UserEntry {
   readonly userId: string;
   readonly connections: Set<Peer>;
   graceTimer: TimerHandle | undefined;
+  /** When the grace timer fires (ms since the epoch), kept for snapshots. */
+  graceUntil: number | undefined;
   hostedRoomId: string | undefined;
   readonly joinedRooms: Set<string>;
   /** Links where this user is the guest (at most one). */
