@@ -18,6 +18,9 @@ const SETTINGS = [
   { key: 'logLevel', env: 'LINKMIC_LOG_LEVEL', kind: 'string' },
   { key: 'tokenKey', env: 'LINKMIC_TOKEN_KEY', kind: 'string' },
   { key: 'devLogin', env: 'LINKMIC_DEV_LOGIN', kind: 'boolean' },
+  { key: 'stateFile', env: 'LINKMIC_STATE_FILE', kind: 'string' },
+  { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
+  { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
 ] as const;
 
 const integerText = z.string().regex(/^\d+$/, 'must be a whole number');
@@ -68,6 +71,9 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--token-key <key>', 'key of signalling login tokens (default: derived from --key; see docs/protocol.md)')
     .option('--dev-login', 'serve POST /api/dev-login (default only on a loopback host)')
     .option('--no-dev-login', 'do not serve POST /api/dev-login: tokens come from your own backend')
+    .option('--state-file <file>', 'one node: save rooms, links and PKs here and restore them after a restart')
+    .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
+    .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
     .option('--config <file>', 'JSON file with the same settings (camelCase keys)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS))
     .helpOption('-h, --help', 'show this help')

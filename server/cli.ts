@@ -60,6 +60,7 @@ async function main(): Promise<void> {
 
   try {
     const ready = await server.start();
+    await server.signal.whenReady(); // [signal] state restored (state file, or joined the Redis store)
     process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, rtmpPort: server.rtmpPort, httpPort: server.httpPort })}\n`);
   } catch (error) {
     const payload = toErrorPayload(error);

@@ -46,11 +46,26 @@ export const serverConfigSchema = z
     tokenKey: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     /** Serve POST /api/dev-login. Default: on only when binding a loopback address. */
     devLogin: z.boolean().optional(),
+    /** One node: the signalling state (rooms, links, PKs) is saved here and restored after a restart. */
+    stateFile: z.string().min(1).max(4096).optional(),
+    /** Several nodes: the signalling state lives in this Redis (`redis://host:port[/db]`), shared by every node. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    /** This node's name among the signalling nodes (default: the host name). */
+    nodeId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 letters, digits, dots, dashes or underscores')
+      .optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
     if (config.requirePlaySign && config.key === undefined) {
       ctx.addIssue({ code: 'custom', path: ['requirePlaySign'], message: 'needs a signing key (--key)' });
+    }
+    if (config.stateFile !== undefined && config.redisUrl !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['stateFile'], message: 'with --redis-url the state lives in Redis; drop --state-file' });
     }
   });
 
@@ -69,6 +84,9 @@ const FLAG_NAMES: Record<string, string> = {
   logLevel: '--log-level',
   tokenKey: '--token-key',
   devLogin: '--dev-login',
+  stateFile: '--state-file',
+  redisUrl: '--redis-url',
+  nodeId: '--node-id',
 };
 
 export function flagNameOf(field: string): string {

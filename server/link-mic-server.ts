@@ -383,8 +383,11 @@ function emptyStats(): OriginStats {
 
 /** [signal] The signalling options the server's own configuration carries (CLI, config file). */
 function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
-  const options: { tokenKey?: string; devLogin?: boolean } = {};
+  const options: { tokenKey?: string; devLogin?: boolean; stateFile?: string; redisUrl?: string; nodeId?: string } = {};
   if (config.tokenKey !== undefined) options.tokenKey = config.tokenKey;
   if (config.devLogin !== undefined) options.devLogin = config.devLogin;
+  if (config.stateFile !== undefined) options.stateFile = config.stateFile;
+  if (config.redisUrl !== undefined) options.redisUrl = config.redisUrl;
+  if (config.nodeId !== undefined) options.nodeId = config.nodeId;
   return options;
 }

@@ -54,6 +54,11 @@ export interface BackoffOptions {
 export interface SignalClientOptions {
   /** `ws://host:port/signal` (or wss://). */
   readonly url: string;
+  /**
+   * Other signalling nodes of the same cluster: after a lost connection each reconnect attempt
+   * tries the next URL in turn (`url`, then these), so a client whose node died continues on another.
+   */
+  readonly fallbackUrls?: readonly string[];
   readonly userId: string;
   /** The login token, or a function that fetches a fresh one before each (re)connect. */
   readonly token: string | (() => string | Promise<string>);
@@ -110,6 +115,8 @@ export class SignalClient {
   private readonly pending = new Map<string, Pending>();
   private sequence = 0;
   private attempt = 0;
+  /** Which of `url` and `fallbackUrls` the next connection uses. */
+  private urlIndex = 0;
   private reconnectTimer: unknown;
   private everConnected = false;
   private stopped = false;
@@ -249,7 +256,8 @@ export class SignalClient {
       throw new LinkMicError('TOKEN_MISSING', `could not get a token: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     if (this.stopped) throw new LinkMicError('INVALID_STATE', 'client is closed');
-    const socket = this.options.createWebSocket(this.options.url);
+    const urls = [this.options.url, ...(this.options.fallbackUrls ?? [])];
+    const socket = this.options.createWebSocket(urls[this.urlIndex % urls.length]!);
     this.socket = socket;
     return new Promise<HelloResult>((resolve, reject) => {
       let settled = false;
@@ -304,7 +312,15 @@ export class SignalClient {
       this.events.emit('close', code === CLOSE_AUTH_FAILED ? { error: { name: 'LinkMicError', code: 'TOKEN_INVALID', message: reason } } : {});
       return;
     }
+    // This node is gone or refuses: the next attempt tries the next node.
+    this.urlIndex += 1;
     this.scheduleReconnect(backoff ?? {});
+  }
+
+  /** The URL the client uses now (or will on its next attempt). */
+  get currentUrl(): string {
+    const urls = [this.options.url, ...(this.options.fallbackUrls ?? [])];
+    return urls[this.urlIndex % urls.length]!;
   }
 
   private scheduleReconnect(backoff: BackoffOptions): void {

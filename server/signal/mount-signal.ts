@@ -9,7 +9,11 @@ import type { Disposable } from '../../common/typed-emitter';
 import { DEV_LOGIN_PATH, SIGNAL_PATH } from '../../common/signal/messages';
 import type { OriginEventsLike, SignalLogger, SignalServiceOptions } from './deps';
 import type { Clock } from './clock';
+import { FileSignalStore } from './file-signal-store';
+import { MemorySignalStore } from './memory-signal-store';
+import { RedisSignalStore } from './redis-signal-store';
 import { SignalService } from './signal-service';
+import type { SignalStore } from './signal-store';
 import { isLoopbackHost } from '../net/loopback';
 import { adaptUrlIssuer, type ServerUrlIssuer } from './url-issuer-adapter';
 
@@ -17,6 +21,12 @@ export interface MountSignalOptions extends Partial<Omit<SignalServiceOptions, '
   /** Serve POST /api/dev-login. Default: on when the server binds a loopback address only. */
   readonly devLogin?: boolean;
   readonly clock?: Clock;
+  /** One node: save the state to this file and restore it after a restart (file-signal-store.ts). */
+  readonly stateFile?: string;
+  /** Several nodes: share the state through this Redis (redis-signal-store.ts). */
+  readonly redisUrl?: string;
+  /** This node's name among the signalling nodes (Redis). */
+  readonly nodeId?: string;
 }
 
 /** The parts of LinkMicServer the signal service uses (structural, to keep the dependency one-way). */
@@ -60,6 +70,11 @@ export class MountedSignal implements Disposable {
     return this.current;
   }
 
+  /** Resolves once the running service restored its state and takes connections (Redis: joined the store). */
+  whenReady(): Promise<void> {
+    return this.current?.ready ?? Promise.reject(new Error('the signal service is not running'));
+  }
+
   /** Mints a login token with this server's signal key (what dev login does). */
   mintToken(userId: string, ttlSec?: number): { token: string; expiresAt: number } {
     return this.require().mintToken(userId, ttlSec);
@@ -74,13 +89,15 @@ export class MountedSignal implements Disposable {
     if (this.current) return;
     const log = this.server.log.child({ component: 'signal' });
     const logger: SignalLogger = { info: (message, fields) => log.info(fields ?? {}, message), warn: (message, fields) => log.warn(fields ?? {}, message) };
-    const { clock, ...serviceOptions } = this.options;
+    const { clock, stateFile, redisUrl, nodeId, ...serviceOptions } = this.options;
+    const store = createStore({ stateFile, redisUrl, nodeId }, logger);
     this.current = new SignalService(
       { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin },
       clock === undefined
-        ? { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger }
-        : { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, clock },
+        ? { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, store }
+        : { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, clock, store },
     );
+    this.current.ready.catch((error: unknown) => log.warn({ err: error }, 'signal: the state store failed to open'));
   }
 
   private async stop(): Promise<void> {
@@ -93,6 +110,13 @@ export class MountedSignal implements Disposable {
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     void this.stop();
   }
+}
+
+/** The store the options ask for: Redis (several nodes), a state file (one node), or memory. */
+function createStore(options: { stateFile: string | undefined; redisUrl: string | undefined; nodeId: string | undefined }, logger: SignalLogger): SignalStore {
+  if (options.redisUrl !== undefined) return new RedisSignalStore(options.nodeId === undefined ? { url: options.redisUrl, logger } : { url: options.redisUrl, nodeName: options.nodeId, logger });
+  if (options.stateFile !== undefined) return new FileSignalStore({ file: options.stateFile, logger });
+  return new MemorySignalStore();
 }
 
 /**

@@ -804,7 +804,7 @@ export class SignalHub {
    * without connections (`peerOf` returned none: the restart dropped them) gets its reconnect grace
    * from now, so clients that come back within it continue where they were.
    */
-  restoreSnapshot(snapshot: HubSnapshot, peerOf: (ref: PeerRef) => Peer | undefined): void {
+  restoreSnapshot(snapshot: HubSnapshot, peerOf: (ref: PeerRef, userId: string) => Peer | undefined): void {
     if (this.users.size > 0 || this.rooms.size > 0) throw new LinkMicError('INVALID_STATE', 'a snapshot is restored into an empty hub only');
     const now = this.clock.now();
     this.sequence = Math.max(this.sequence, snapshot.sequence);
@@ -849,7 +849,7 @@ export class SignalHub {
     for (const saved of snapshot.users) {
       const user: UserEntry = {
         userId: saved.userId,
-        connections: new Set(saved.connections.flatMap((ref) => peerOf(ref) ?? [])),
+        connections: new Set(saved.connections.flatMap((ref) => peerOf(ref, saved.userId) ?? [])),
         graceTimer: undefined,
         graceUntil: undefined,
         hostedRoomId: saved.hostedRoomId ?? undefined,

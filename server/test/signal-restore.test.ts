@@ -1,0 +1,98 @@
+// Issue 11 item 4: the signalling state survives a restart of the server. One node with
+// --state-file, a real process killed and started again on the same port: rooms, links and PKs are
+// restored and clients that reconnect within the grace continue instead of being told it all ended.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SignalClient } from '../../common/signal/signal-client';
+import { waitFor } from './helpers/media';
+import { nodeClient, startServerNode, type ServerNode } from './helpers/signal-nodes';
+
+describe('signalling state across a restart (state file)', () => {
+  const nodes: ServerNode[] = [];
+  const clients: SignalClient[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await Promise.all(nodes.splice(0).map((node) => node.child.stop()));
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function stateDir(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-state-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  it.each(['SIGKILL', 'SIGTERM'] as const)('restores rooms, a link and a PK after the server is stopped with %s, and the clients continue', async (signal) => {
+    const stateFile = path.join(stateDir(), 'signal-state.json');
+    const first = await startServerNode(['--http-port', '0', '--state-file', stateFile]);
+    nodes.push(first);
+    const connect = async (userId: string): Promise<SignalClient> => {
+      const client = await nodeClient(first.wsUrl, userId);
+      clients.push(client);
+      return client;
+    };
+    const host1 = await connect('host1');
+    const host2 = await connect('host2');
+    const guest = await connect('guest');
+    await host1.openRoom({ streamCode: 'room1' });
+    const opened2 = await host2.openRoom({ streamCode: 'room2' });
+
+    const requested = host1.events.next('link.requested', 10_000);
+    await guest.requestLink('room1', 'guest1');
+    const guestLinked = guest.events.next('link.started', 10_000);
+    const link = await host1.acceptLink((await requested).requestId);
+    await guestLinked;
+    const invited = host2.events.next('pk.invited', 10_000);
+    await host1.invitePk('room2');
+    const pk = await host2.acceptPk((await invited).pkId);
+
+    // The state file holds the PK (written shortly after each change).
+    await waitFor(() => existsSync(stateFile) && readFileSync(stateFile, 'utf8').includes(pk.pkId), 'the state file to hold the PK');
+
+    const ended: string[] = [];
+    for (const client of [host1, host2, guest]) {
+      client.events.on('link.ended', (event) => ended.push(`${client.userId}: link.ended ${event.reason}`));
+      client.events.on('pk.ended', (event) => ended.push(`${client.userId}: pk.ended ${event.reason}`));
+      client.events.on('room.closed', (event) => ended.push(`${client.userId}: room.closed ${event.reason}`));
+    }
+    const reconnected = [host1, host2, guest].map((client) => client.events.next('connected', 90_000));
+    first.child.process.kill(signal);
+    await first.child.exited;
+
+    const second = await startServerNode(['--http-port', String(first.httpPort), '--state-file', stateFile]);
+    nodes.push(second);
+    const [hello1, hello2, helloGuest] = await Promise.all(reconnected);
+
+    expect([hello1!.resumed, hello2!.resumed, helloGuest!.resumed]).toEqual([true, true, true]);
+    expect(hello1!.state.hostedRoom).toMatchObject({ roomId: 'room1', guests: [{ userId: 'guest', streamCode: 'guest1', linkId: link.linkId }], pk: { pkId: pk.pkId, peerRoomId: 'room2' } });
+    expect(hello2!.state.hostedRoom).toMatchObject({ roomId: 'room2', sessionId: opened2.room.sessionId, pk: { pkId: pk.pkId, peerRoomId: 'room1' } });
+    expect(hello2!.state.pk?.pkId).toBe(pk.pkId);
+    expect(helloGuest!.state.links.map((l) => l.linkId)).toEqual([link.linkId]);
+    expect(host1.activeLinks.map((l) => l.linkId)).toEqual([link.linkId]);
+    expect(ended).toEqual([]);
+
+    // The restored link and PK are live: ending them reaches the other side with the real reason.
+    const hostSawHangup = host1.events.next('link.ended', 10_000);
+    await guest.hangUp(link.linkId);
+    expect(await hostSawHangup).toMatchObject({ linkId: link.linkId, reason: 'hangup' });
+    const host2SawEnd = host2.events.next('pk.ended', 10_000);
+    await host1.endPk(pk.pkId);
+    expect(await host2SawEnd).toMatchObject({ pkId: pk.pkId, reason: 'ended', by: 'host1' });
+  });
+
+  it('sets aside a state file it cannot read, logs why, and starts empty', async () => {
+    const dir = stateDir();
+    const stateFile = path.join(dir, 'signal-state.json');
+    writeFileSync(stateFile, '{"version": 1, "rooms": "not a list"');
+    const node = await startServerNode(['--http-port', '0', '--state-file', stateFile, '--log-level', 'info']);
+    nodes.push(node);
+    const host = await nodeClient(node.wsUrl, 'host1');
+    clients.push(host);
+    await host.openRoom({ streamCode: 'room1' });
+    expect(node.child.stderr).toContain('state file not restored');
+    expect(readdirSync(dir).some((name) => name.startsWith('signal-state.json.invalid-'))).toBe(true);
+  });
+});
