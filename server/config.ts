@@ -28,8 +28,10 @@ export const serverConfigSchema = z
     urlValiditySec: z.number().int().min(60).max(366 * 24 * 3600).default(24 * 3600),
     /** A publisher that sends nothing for this long is dropped. */
     publisherIdleTimeoutMs: z.number().int().min(200).max(600_000).default(5000),
-    /** An RTMP connection that neither publishes nor plays within this time is dropped. */
-    handshakeTimeoutMs: z.number().int().min(200).max(600_000).default(10_000),
+    /** An RTMP connection whose handshake is not done this long after connecting is dropped (a deadline, not an idle timeout). */
+    handshakeTimeoutMs: z.number().int().min(200).max(600_000).default(5000),
+    /** An RTMP connection that neither publishes nor plays this long after connecting is dropped (a deadline). */
+    commandTimeoutMs: z.number().int().min(200).max(600_000).default(10_000),
     /** A viewer whose unsent backlog passes this many bytes is dropped. */
     maxViewerBacklogBytes: z
       .number()

@@ -148,6 +148,7 @@ export class LinkMicServer {
         requirePlaySign: this.config.requirePlaySign,
         publisherIdleTimeoutMs: this.config.publisherIdleTimeoutMs,
         handshakeTimeoutMs: this.config.handshakeTimeoutMs,
+        commandTimeoutMs: this.config.commandTimeoutMs,
         maxViewerBacklogBytes: this.config.maxViewerBacklogBytes,
         closePlayersOnUnpublish: this.config.closePlayersOnUnpublish,
         // [mixer] audience plays of a mixed stream are served from its mix
@@ -375,6 +376,7 @@ function emptyStats(): OriginStats {
     playRefused: {},
     publishersTimedOut: 0,
     slowViewersDropped: 0,
+    rtmpPeersDropped: {},
     liveStreams: 0,
     activePlays: 0,
     activeLinks: 0,

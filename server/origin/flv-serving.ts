@@ -65,6 +65,8 @@ export class FlvServing {
     const source = shared.routing.playSource(grant, parseQuery(rawQuery));
     Object.assign(req, { params: { app: shared.internalApp, name: source }, query: Object.fromEntries(parseQuery(rawQuery)), hostname: req.headers.host?.split(':')[0] ?? '' });
     const session = new FlvSession(req, res);
+    // A player has nothing to send: a request body is discarded, never parsed as an FLV publish.
+    session.onData = () => undefined;
     shared.plays.attachPlayer(play, session);
     session.run();
     shared.plays.endBurst(play);
@@ -111,6 +113,13 @@ export class FlvServing {
       // [mixer] an audience play of a mixed stream is served from the mix
       req.url = `/${shared.internalApp}/${shared.routing.playSource(grant, parseQuery(rawQuery))}.flv${rawQuery === '' ? '' : `?${rawQuery}`}`;
       const session = new FlvSession(req, client);
+      // A WS-FLV player has nothing to send: NMS would parse a message as an FLV publish.
+      session.onData = () => {
+        if (play.endReason !== undefined) return;
+        play.endReason = 'kicked';
+        shared.log.info({ streamCode: play.streamCode, remote: play.remote, code: 'INVALID_MESSAGE' }, 'WS-FLV player sent a message: dropped');
+        client.terminate();
+      };
       shared.plays.attachPlayer(play, session);
       session.run();
       shared.plays.endBurst(play);

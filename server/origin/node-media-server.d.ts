@@ -83,6 +83,18 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     streamId: number;
     connectCmdObj: Record<string, unknown> | undefined;
     parserPacket: { header: { stream_id: number; type: number; length: number }; payload: Buffer };
+    /** 0 before C0, 1 reading C1, 2 reading C2, 3 done. */
+    handshakeState: number;
+    /** Chunk streams seen on this connection, by chunk stream id. */
+    inPackets: Map<number, unknown>;
+    /** Reads the chunk's message header (timestamp, length, type, stream id); returns the offset after it. */
+    chunkMessageHeaderRead(): number;
+    /** Decodes an AMF0 command message and dispatches it (connect, createStream, publish, play, …). */
+    invokeHandler(): void;
+    /** Protocol control messages (set chunk size, window ack size, …). */
+    controlHandler(): void;
+    /** The AMF0 `connect` command. */
+    onConnect(invokeMessage: InvokeMessage): void;
     onConnectCallback: (req: { app: string; name: string; host: string; query: Record<string, unknown> }) => void;
     onPlayCallback: () => void;
     onPushCallback: () => void;
@@ -92,6 +104,7 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     onPublish(invokeMessage: InvokeMessage): void;
     onPlay(invokeMessage: InvokeMessage): void;
     sendStatusMessage(streamId: number, level: string, code: string, description: string): void;
+    sendInvokeMessage(streamId: number, opt: Record<string, unknown>): void;
     static createMessage(packet: AVPacket): Buffer;
   }
   export type { InvokeMessage };
@@ -100,6 +113,7 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
 
 declare module 'node-media-server/src/session/rtmp_session.js' {
   import type { Socket } from 'node:net';
+  import type AVPacket from 'node-media-server/src/core/avpacket.js';
   import BaseSession from 'node-media-server/src/session/base_session.js';
   import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
   import type Rtmp from 'node-media-server/src/protocol/rtmp.js';
@@ -110,6 +124,8 @@ declare module 'node-media-server/src/session/rtmp_session.js' {
     broadcast: BroadcastServer;
     run: () => void;
     onData: (data: Buffer) => void;
+    /** Hands a parsed media/data message to the session's broadcast. */
+    onPacket: (packet: AVPacket) => void;
     onClose: () => void;
   }
   export default RtmpSession;
@@ -130,6 +146,8 @@ declare module 'node-media-server/src/session/flv_session.js' {
     res: ServerResponse | WebSocket;
     broadcast: BroadcastServer;
     run: () => void;
+    /** Bytes or WebSocket messages from the peer: NMS parses them as an FLV publish. */
+    onData: (data: Buffer) => void;
     onClose: () => void;
   }
   export default FlvSession;
@@ -165,6 +183,7 @@ declare module 'node-media-server/src/protocol/amf.js' {
     decodeAmf0Cmd(buffer: Buffer): Record<string, unknown> & { cmd?: string };
     encodeAmf0Data(opt: Record<string, unknown>): Buffer;
     decodeAmf0Data(buffer: Buffer): Record<string, unknown> & { cmd?: string };
+    amf0EncodeOne(value: unknown): Buffer;
   };
   export default amf;
 }

@@ -1,4 +1,6 @@
 // The options an origin is built with (the composition root, server/link-mic-server.ts, fills them).
+import type { RtmpMessageLimits } from './rtmp-guard';
+
 export interface OriginOptions {
   /** Signing key for txSecret/txTime; without it nothing is checked (development only). */
   readonly key?: string | undefined;
@@ -8,8 +10,12 @@ export interface OriginOptions {
   readonly requirePlaySign: boolean;
   /** A publisher that sends nothing for this long is dropped. */
   readonly publisherIdleTimeoutMs: number;
-  /** An RTMP connection that neither publishes nor plays within this time is dropped. */
+  /** An RTMP connection whose handshake is not done this long after connecting is dropped. */
   readonly handshakeTimeoutMs: number;
+  /** An RTMP connection that neither publishes nor plays this long after connecting is dropped. */
+  readonly commandTimeoutMs: number;
+  /** Bounds on RTMP messages and chunk streams (rtmp-guard.ts; defaults DEFAULT_RTMP_GUARD_LIMITS). */
+  readonly rtmpLimits?: Partial<RtmpMessageLimits>;
   /** A viewer whose unsent backlog passes this many bytes is dropped. */
   readonly maxViewerBacklogBytes: number;
   /** When a stream ends, close its players (they reconnect) instead of leaving them waiting. */

@@ -9,10 +9,13 @@ import type { OriginPolicy, PublishGrant } from './origin-policy';
 import type { EndReason, OriginEvents, PlayKind } from './origin-types';
 import type { MixRouting } from './mix-routing';
 import type { PlayRegistry } from './play-registry';
+import type { RtmpGuard } from './rtmp-guard';
 
 export interface RtmpConnection {
   readonly session: RtmpSession;
   readonly closed: Promise<void>;
+  /** Guards the connection's parse paths and deadlines (rtmp-guard.ts). */
+  guard?: RtmpGuard;
   role: 'pending' | 'publisher' | 'player' | 'refused';
   streamCode?: string;
   playId?: string;
@@ -60,6 +63,7 @@ export interface OriginCounters {
   playRefused: Partial<Record<ErrorCode, number>>;
   publishersTimedOut: number;
   slowViewersDropped: number;
+  rtmpPeersDropped: Partial<Record<ErrorCode, number>>;
 }
 
 /** The state and collaborators an origin's parts share. */

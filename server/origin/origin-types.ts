@@ -116,6 +116,8 @@ export interface OriginStats {
   readonly playRefused: Readonly<Partial<Record<ErrorCode, number>>>;
   readonly publishersTimedOut: number;
   readonly slowViewersDropped: number;
+  /** RTMP peers dropped for malformed input or a missed deadline, by reason code (rtmp-guard.ts). */
+  readonly rtmpPeersDropped: Readonly<Partial<Record<ErrorCode, number>>>;
   readonly liveStreams: number;
   readonly activePlays: number;
   readonly activeLinks: number;

@@ -59,6 +59,7 @@ export class Origin {
     playRefused: {},
     publishersTimedOut: 0,
     slowViewersDropped: 0,
+    rtmpPeersDropped: {},
   };
   private readonly admission: RtmpAdmission;
   private readonly flv: FlvServing;
@@ -183,6 +184,7 @@ export class Origin {
       playRefused: { ...this.counters.playRefused },
       publishersTimedOut: this.counters.publishersTimedOut,
       slowViewersDropped: this.counters.slowViewersDropped,
+      rtmpPeersDropped: { ...this.counters.rtmpPeersDropped },
       liveStreams: this.streams.size,
       activePlays: this.plays.size,
       activeLinks: this.plays.totalLinks(),

@@ -1,6 +1,8 @@
 // RTMP admission: every RTMP connection is checked against the link-mic policy before NMS sees a
 // publish or a play (pitfalls 5, 6, 13, 14 of ../shared/design/node-media-server-notes.md):
-//  - a connection that neither publishes nor plays within `handshakeTimeoutMs` is dropped;
+//  - every parse path of the connection runs guarded (rtmp-guard.ts): malformed input, or a
+//    handshake / publish-or-play that misses its deadline (`handshakeTimeoutMs`,
+//    `commandTimeoutMs`, counted from connecting), drops that peer with a logged reason;
 //  - an accepted publish is handed to NMS under the origin's internal app, its publish grace is
 //    disabled and its FLV header follows the tracks the metadata names; a publisher that sends
 //    nothing for `publisherIdleTimeoutMs` is dropped (`timeout`);
@@ -13,6 +15,7 @@ import type { PlayGrant, PublishGrant } from './origin-policy';
 import type { OriginShared, RtmpConnection, StreamRecord } from './origin-records';
 import type { OriginEvents } from './origin-types';
 import { countRefusal } from './origin-refusals';
+import { DEFAULT_RTMP_GUARD_LIMITS, RtmpGuard, type RtmpDropPhase } from './rtmp-guard';
 
 const REFUSE_DESTROY_FALLBACK_MS = 1000;
 
@@ -30,12 +33,22 @@ export class RtmpAdmission {
       return;
     }
     socket.setNoDelay(true);
-    socket.setTimeout(shared.options.handshakeTimeoutMs);
     const session = new RtmpSession(socket);
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const connection: RtmpConnection = { session, closed, role: 'pending' };
     session.rtmp.onPublish = (message) => this.onPublish(connection, message);
     session.rtmp.onPlay = (message) => this.onPlay(connection, message);
+    // Every parse path of this peer runs guarded: malformed input drops this peer only.
+    connection.guard = new RtmpGuard(
+      session,
+      {
+        ...DEFAULT_RTMP_GUARD_LIMITS,
+        ...shared.options.rtmpLimits,
+        handshakeTimeoutMs: shared.options.handshakeTimeoutMs,
+        commandTimeoutMs: shared.options.commandTimeoutMs,
+      },
+      { role: () => connection.role, onDrop: (error, phase) => this.onDrop(connection, error, phase) },
+    );
     session.run();
     Context.sessions.set(session.id, session);
     shared.nmsSessionIds.add(session.id);
@@ -52,12 +65,23 @@ export class RtmpAdmission {
     });
     // Registered after the session's own close handler, so NMS has finished with it.
     socket.once('close', () => {
+      connection.guard?.dispose();
       this.connections.delete(connection);
       shared.nmsSessionIds.delete(session.id);
       Context.sessions.delete(session.id);
       if (connection.role === 'publisher') this.onPublisherGone(connection);
       else if (connection.role === 'player' && connection.playId !== undefined) shared.plays.finish(connection.playId);
     });
+  }
+
+  /** A guarded parse path or a deadline dropped this peer (rtmp-guard.ts): count and log why. */
+  private onDrop(connection: RtmpConnection, error: LinkMicError, phase: RtmpDropPhase): void {
+    const counters = this.shared.counters;
+    counters.rtmpPeersDropped[error.code] = (counters.rtmpPeersDropped[error.code] ?? 0) + 1;
+    this.shared.log.info(
+      { remote: connection.session.ip, code: error.code, reason: error.message, phase, role: connection.role, streamCode: connection.streamCode },
+      'RTMP peer dropped',
+    );
   }
 
   /** Splits an RTMP app and stream name (either may carry the query) into app, code and query. */
@@ -107,6 +131,7 @@ export class RtmpAdmission {
       session.socket.destroy();
       return;
     }
+    connection.guard?.settle();
     disablePublishGrace(session.broadcast);
     flagTracksFromMetadata(session.broadcast);
     session.socket.setTimeout(shared.options.publisherIdleTimeoutMs);
@@ -166,6 +191,7 @@ export class RtmpAdmission {
       return;
     }
     connection.role = 'player';
+    connection.guard?.settle();
     session.socket.setTimeout(0); // a player legitimately sends nothing
     const play = shared.plays.open(grant, 'rtmp', session.ip, {
       backlog: () => session.socket.writableLength,

@@ -68,16 +68,7 @@ export class RawRtmpClient extends EventEmitter {
 
   /** Handshake, connect and createStream. */
   async open(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
-    });
-    const c1 = Buffer.concat([Buffer.alloc(8), randomBytes(1528)]);
-    this.socket.write(Buffer.concat([Buffer.from([3]), c1]));
-    await new Promise<void>((resolve, reject) => {
-      this.once('handshake', resolve);
-      this.once('close', () => reject(new Error('closed during handshake')));
-    });
+    await this.handshake();
     this.sendMessage(2, 1, 0, 0, u32(OUT_CHUNK_SIZE)); // set chunk size
     await this.command(0, {
       cmd: 'connect',
@@ -85,6 +76,38 @@ export class RawRtmpClient extends EventEmitter {
     });
     const info = await this.command(0, { cmd: 'createStream', cmdObj: null });
     this.streamId = typeof info === 'number' ? info : 1;
+  }
+
+  /** Connects and completes the simple handshake (C0+C1, S0+S1+S2, C2) only. */
+  async handshake(): Promise<void> {
+    await this.connected();
+    const c1 = Buffer.concat([Buffer.alloc(8), randomBytes(1528)]);
+    this.socket.write(Buffer.concat([Buffer.from([3]), c1]));
+    await new Promise<void>((resolve, reject) => {
+      if (this.handshakeDone) return resolve();
+      this.once('handshake', resolve);
+      this.once('close', () => reject(new Error('closed during handshake')));
+    });
+  }
+
+  /** Resolves once the TCP connection is up. */
+  connected(): Promise<void> {
+    if (!this.socket.connecting && !this.closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+
+  /** Sends one AMF0 command message (chunk stream 3, type 20) built from `payload` as is. */
+  sendCommandPayload(payload: Buffer, streamId = 0): boolean {
+    return this.sendMessage(3, 20, streamId, 0, payload);
+  }
+
+  /** Resolves once the server closed or reset the connection. */
+  waitClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.once('close', () => resolve()));
   }
 
   /** Sends publish and resolves with the first status the server answers. */
