@@ -4,13 +4,15 @@
 // Settings come from flags, then LINKMIC_* environment variables, then the --config JSON file,
 // then defaults. Once both ports listen it prints one JSON line on stdout:
 //   {"event":"ready","rtmpUrl":"rtmp://127.0.0.1:1935","httpUrl":"http://127.0.0.1:8000",…}
-// Logs go to stderr. SIGINT/SIGTERM close everything and exit 0. Exit codes: 2 bad flags or
+// Logs go to stderr. An error escaping one connection is logged and the server keeps serving
+// (server/net/last-resort.ts). SIGINT/SIGTERM close everything and exit 0. Exit codes: 2 bad flags or
 // configuration (INVALID_CONFIG), 1 failed to start (e.g. PORT_IN_USE).
 import { CommanderError } from 'commander';
 import { LinkMicError, ValidationError, toErrorPayload } from '../common';
 import { resolveConfig, UsageError } from './cli-config';
 import { flagNameOf, type ServerConfig } from './config';
 import { LinkMicServer } from './link-mic-server';
+import { installLastResort } from './net/last-resort';
 
 const EXIT_USAGE = 2;
 const EXIT_START_FAILED = 1;
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   }
 
   const server = new LinkMicServer(config);
+  // An error that escapes one connection's handler is logged; the server keeps serving.
+  installLastResort(server.log);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

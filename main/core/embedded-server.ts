@@ -3,7 +3,7 @@
 // by minting its own token with the server's signal key.
 import { randomBytes } from 'node:crypto';
 import { SIGNAL_PATH } from '../../common/signal/messages';
-import { LinkMicServer, type LogLevel } from '../../server';
+import { LinkMicServer, installLastResort, type LogLevel } from '../../server';
 
 export interface EmbeddedServerOptions {
   readonly rtmpPort?: number;
@@ -36,9 +36,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.viewerDistDir === undefined ? {} : { viewer: { distDir: options.viewerDistDir } }),
   });
+  // An error that escapes one connection's handler is logged; the studio's server keeps serving.
+  const removeLastResort = installLastResort(server.log);
   try {
     await server.start();
   } catch (error) {
+    removeLastResort();
     await server.close();
     throw error;
   }
@@ -49,6 +52,6 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     httpUrl: server.httpUrl,
     signalUrl: `${server.wsUrl}${SIGNAL_PATH}`,
     mintToken: (userId) => server.signal.mintToken(userId).token,
-    close: () => (closing ??= server.close()),
+    close: () => (closing ??= server.close().finally(removeLastResort)),
   };
 }
