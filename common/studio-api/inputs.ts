@@ -113,6 +113,27 @@ export const roomDefaultsSchema = z
   .strict();
 export type RoomDefaults = z.infer<typeof roomDefaultsSchema>;
 
+// ------------------------------------------------------------------ engine
+
+/** An obs-websocket address: ws:// or wss:// host[:port][/path]. */
+export const obsUrlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'a ws:// or wss:// address (OBS → Tools → WebSocket Server Settings)');
+
+export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
+
+/** Which engine pushes: the built-in ffmpeg engine, or the streamer's OBS Studio over obs-websocket. */
+export const engineSettingsSchema = z
+  .object({
+    kind: z.enum(['ffmpeg', 'obs']),
+    /** OBS's WebSocket server (the password is kept in the secret store). */
+    obsUrl: obsUrlSchema,
+  })
+  .strict();
+export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = Object.freeze({ kind: 'ffmpeg', obsUrl: DEFAULT_OBS_URL });
+
 // ------------------------------------------------------------------ settings
 
 /** Everything the studio remembers between runs (secrets are kept apart, encrypted). */
@@ -133,6 +154,8 @@ export const studioSettingsSchema = z
     ]),
     /** An ffmpeg chosen by the user; null = discover (bundled resources/ffmpeg, then PATH). */
     ffmpegPath: z.string().min(1).max(4096).nullable(),
+    /** The push engine; absent = the built-in ffmpeg engine (settings from before OBS support). */
+    engine: engineSettingsSchema.optional(),
   })
   .strict();
 export type StudioSettings = z.infer<typeof studioSettingsSchema>;
@@ -144,6 +167,12 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 // ------------------------------------------------------------------ method inputs
 
 export const noInputSchema = z.object({}).strict().optional();
+/** `setEngine`: the engine, OBS's address and (optionally) its password; omitted password = keep the stored one, '' = forget it. */
+export const setEngineInputSchema = z
+  .object({ kind: z.enum(['ffmpeg', 'obs']), obsUrl: obsUrlSchema.optional(), obsPassword: z.string().max(512).optional() })
+  .strict();
+/** `testObsConnection`: an address and password to try; omitted = the saved ones. */
+export const testObsConnectionInputSchema = z.object({ obsUrl: obsUrlSchema.optional(), obsPassword: z.string().max(512).optional() }).strict().optional();
 export const roomIdInputSchema = z.object({ roomId: streamCodeSchema }).strict();
 export const requestIdInputSchema = z.object({ requestId: entityId }).strict();
 export const linkIdInputSchema = z.object({ linkId: entityId }).strict();

@@ -15,6 +15,8 @@ import {
   requestIdInputSchema,
   roomIdInputSchema,
   serverProfileInputSchema,
+  setEngineInputSchema,
+  testObsConnectionInputSchema,
   setAudioProcessingInputSchema,
   setCoHostAudioInputSchema,
   setLayoutInputSchema,
@@ -27,7 +29,7 @@ import {
   type StudioSettings,
 } from './inputs';
 import type { StudioMethodName } from './names';
-import type { EncoderInfo, LinkView, LiveState, PkView, RoomView, ServerState, SourceList, StudioState } from './state';
+import type { EncoderInfo, EngineView, LinkView, LiveState, ObsDescription, PkView, RoomView, ServerState, SourceList, StudioState } from './state';
 
 export const STUDIO_METHOD_INPUTS = {
   // state and settings
@@ -43,6 +45,9 @@ export const STUDIO_METHOD_INPUTS = {
   // server
   getServerProfile: { input: noInputSchema, doc: 'The server in use: embedded (127.0.0.1) or remote; no secrets.' },
   setServerProfile: { input: serverProfileInputSchema, doc: 'Switch between the embedded server and a remote one (URL + credentials); reconnects.' },
+  // engine
+  setEngine: { input: setEngineInputSchema, doc: 'Push with the built-in ffmpeg engine or with OBS Studio (obs-websocket URL; password kept in the secret store). Applies at the next go-live.' },
+  testObsConnection: { input: testObsConnectionInputSchema, doc: "Connect to OBS and return its version, the obs-websocket version and the scenes (OBS_NOT_RUNNING / OBS_AUTH_FAILED / OBS_WEBSOCKET_TOO_OLD otherwise)." },
   // live
   goLive: { input: goLiveInputSchema, doc: 'Open our room if needed and push as big host.' },
   stopLive: { input: noInputSchema, doc: 'Stop pushing (the room stays open).' },
@@ -88,6 +93,8 @@ export interface StudioMethodOutputs {
   setEncoder: EncoderChoice;
   getServerProfile: ServerState;
   setServerProfile: ServerState;
+  setEngine: EngineView;
+  testObsConnection: ObsDescription;
   goLive: LiveState;
   stopLive: LiveState;
   openRoom: RoomView;

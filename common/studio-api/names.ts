@@ -12,6 +12,8 @@ export const STUDIO_METHODS = [
   'setEncoder',
   'getServerProfile',
   'setServerProfile',
+  'setEngine',
+  'testObsConnection',
   'goLive',
   'stopLive',
   'openRoom',

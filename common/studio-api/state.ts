@@ -107,6 +107,24 @@ export interface PkInviteView {
   readonly expiresAt: number | null;
 }
 
+/** The push engine in use, as the settings panel shows it (the OBS password never leaves main). */
+export interface EngineView {
+  readonly kind: 'ffmpeg' | 'obs';
+  readonly obsUrl: string;
+  readonly hasObsPassword: boolean;
+}
+
+/** What "Test connection" found at the OBS address. */
+export interface ObsDescription {
+  readonly obsVersion: string;
+  readonly obsWebSocketVersion: string;
+  readonly rpcVersion: number;
+  readonly platform: string;
+  /** In OBS's dock order (top first). */
+  readonly scenes: readonly string[];
+  readonly currentScene: string | null;
+}
+
 export interface PushStats {
   readonly at: number;
   readonly fps: number;
@@ -120,6 +138,10 @@ export interface PushStats {
   /** PCM audio frames received from the renderer and dropped (engine not ready / queue full). */
   readonly audioFramesIn: number;
   readonly audioFramesDropped: number;
+  /** OBS engine: how far the network is behind, 0..1 (OBS's congestion). */
+  readonly congestion?: number;
+  /** OBS engine: OBS's own CPU use, percent of one core. */
+  readonly cpuPercent?: number;
 }
 
 export interface EncoderInfo {
@@ -167,4 +189,5 @@ export interface StudioState {
   readonly audioProcessing: AudioProcessing;
   readonly stats: PushStats | null;
   readonly ffmpeg: FfmpegState;
+  readonly engine: EngineView;
 }

@@ -5,6 +5,8 @@ import type { LogLevel } from '../../server';
 import type { EngineLogger } from '../engine/logger';
 import { FileSecretStore, type SecretStore } from '../settings/secret-store';
 import { FileSettingsStore, type SettingsStore } from '../settings/settings-store';
+import { ObsPushEngine } from '../obs/obs-push-engine';
+import { SelectableEngine } from '../obs/selectable-engine';
 import { EngineAdapter } from './engine-adapter';
 import type { CoreLogger } from './ports';
 import type { EmbeddedServer } from './embedded-server';
@@ -28,13 +30,16 @@ export interface CreateStudioCoreOptions {
 }
 
 export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
-  return new StudioCore({
+  const secrets = options.secrets ?? new FileSecretStore(path.join(options.dataDir, 'secrets.json'));
+  const ffmpeg = new EngineAdapter({
+    ...(options.resourcesDir === undefined ? {} : { resourcesDir: options.resourcesDir }),
+    ...(options.engineLogger === undefined ? {} : { logger: options.engineLogger }),
+  });
+  const engine = new SelectableEngine(ffmpeg, new ObsPushEngine(options.logger === undefined ? {} : { logger: options.logger }), secrets);
+  const core = new StudioCore({
     settings: options.settings ?? new FileSettingsStore(path.join(options.dataDir, 'settings.json')),
-    secrets: options.secrets ?? new FileSecretStore(path.join(options.dataDir, 'secrets.json')),
-    engine: new EngineAdapter({
-      ...(options.resourcesDir === undefined ? {} : { resourcesDir: options.resourcesDir }),
-      ...(options.engineLogger === undefined ? {} : { logger: options.engineLogger }),
-    }),
+    secrets,
+    engine,
     connectServer: createServerConnector({
       ...(options.serverLogLevel === undefined ? {} : { serverLogLevel: options.serverLogLevel }),
       ...(options.onEmbeddedServer === undefined ? {} : { onEmbeddedServer: options.onEmbeddedServer }),
@@ -42,4 +47,7 @@ export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
     }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  // OBS shows the parties linked into our room: it follows the state the console sees.
+  core.events.on('state', (state) => engine.onStudioState(state));
+  return core;
 }

@@ -5,7 +5,7 @@
 import type { EncoderSettings } from '../../common/presets';
 import type { ErrorPayload } from '../../common/errors';
 import type { EventPayload, EventType, RequestParams, RequestResult, RequestType } from '../../common/signal/messages';
-import type { EncoderChoice, EncoderInfo, FfmpegState, PushRole, PushStats, ServerState, SignalStatus, SourceList, Sources, StudioSettings } from '../../common/studio-api';
+import type { EncoderChoice, EncoderInfo, EngineSettings, FfmpegState, PushRole, PushStats, ServerState, SignalStatus, SourceList, Sources, StudioSettings } from '../../common/studio-api';
 import type { Disposable, TypedEmitter } from '../../common/typed-emitter';
 
 // ------------------------------------------------------------------ engine
@@ -41,6 +41,8 @@ export interface StartPushOptions {
   readonly encoder: EncoderChoice;
   readonly settings: EncoderSettings;
   readonly ffmpegPath: string | null;
+  /** Which engine pushes (absent = the built-in ffmpeg engine). */
+  readonly engine?: EngineSettings;
 }
 
 export interface StudioEngine {

@@ -31,9 +31,14 @@ import {
   type EncoderInfo,
   type FfmpegState,
   type PushStats,
+  type EngineView,
+  type ObsDescription,
+  DEFAULT_ENGINE_SETTINGS,
 } from '../../common/studio-api';
 import { DisposableStore, TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import type { Layout } from '../../common/layout';
+import { engineView, testObsConnection } from '../obs/obs-settings';
+import { OBS_PASSWORD_KEY } from '../obs/selectable-engine';
 import type { SecretStore } from '../settings/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
 import { silentCoreLogger, type CoreLogger, type PushSession, type ServerConnection, type ServerConnector, type StudioEngine } from './ports';
@@ -94,6 +99,7 @@ export class StudioCore implements StudioHandlers {
   private audioFramesDropped = 0;
   private revision = 0;
   private statePending = false;
+  private obsPasswordStored = false;
 
   constructor(private readonly options: StudioCoreOptions) {
     this.logger = options.logger ?? silentCoreLogger;
@@ -125,6 +131,7 @@ export class StudioCore implements StudioHandlers {
     this.settings = loaded.settings;
     if (loaded.problem) this.report('settings', loaded.problem);
     this.server = { ...this.server, kind: this.settings.server.kind, userId: this.serverUserId() };
+    this.obsPasswordStored = Boolean(await this.options.secrets.get(OBS_PASSWORD_KEY));
     await this.refreshFfmpeg();
     await this.connect().catch(() => undefined);
   }
@@ -267,6 +274,26 @@ export class StudioCore implements StudioHandlers {
     await this.disconnect();
     await this.connect();
     return { ...this.server };
+  }
+
+  // ------------------------------------------------------------------ engine (built-in ffmpeg or OBS Studio)
+
+  async setEngine(input: StudioParsedInput<'setEngine'>): Promise<EngineView> {
+    const settings = this.requireSettings();
+    if (input.obsPassword !== undefined) {
+      if (input.obsPassword === '') await this.options.secrets.delete(OBS_PASSWORD_KEY);
+      else await this.options.secrets.set(OBS_PASSWORD_KEY, input.obsPassword);
+      this.obsPasswordStored = input.obsPassword !== '';
+    }
+    const obsUrl = input.obsUrl ?? (settings.engine ?? DEFAULT_ENGINE_SETTINGS).obsUrl;
+    await this.saveSettings({ ...settings, engine: { kind: input.kind, obsUrl } });
+    return engineView(this.requireSettings(), this.obsPasswordStored);
+  }
+
+  async testObsConnection(input: StudioParsedInput<'testObsConnection'>): Promise<ObsDescription> {
+    const saved = this.requireSettings().engine ?? DEFAULT_ENGINE_SETTINGS;
+    const password = input?.obsPassword ?? (await this.options.secrets.get(OBS_PASSWORD_KEY));
+    return testObsConnection(input?.obsUrl ?? saved.obsUrl, password);
   }
 
   // ------------------------------------------------------------------ live
@@ -690,6 +717,7 @@ export class StudioCore implements StudioHandlers {
         encoder: settings.encoder,
         settings: this.encoderSettings(role),
         ffmpegPath: settings.ffmpegPath,
+        engine: settings.engine ?? DEFAULT_ENGINE_SETTINGS,
       });
     } catch (error) {
       const payload = toErrorPayload(error);
@@ -843,6 +871,7 @@ export class StudioCore implements StudioHandlers {
       audioProcessing: settings.audioProcessing,
       stats: this.stats,
       ffmpeg: this.ffmpeg,
+      engine: engineView(settings, this.obsPasswordStored),
     };
   }
 

@@ -4,19 +4,12 @@
 // obs-websocket subprotocol, or an RPC version it does not speak). A failed request is
 // OBS_REQUEST_FAILED with OBS's own status code and comment.
 import { EventSubscription, OBSWebSocket, OBSWebSocketError, type OBSEventTypes, type OBSRequestTypes, type OBSResponseTypes } from 'obs-websocket-js';
-import { z } from 'zod';
 import { LinkMicError, ValidationError, toErrorPayload, type ErrorPayload } from '../../common/errors';
+import { obsUrlSchema } from '../../common/studio-api';
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
-
-export const DEFAULT_OBS_URL = 'ws://127.0.0.1:4455';
 
 /** obs-websocket's WebSocketCloseCode values we tell apart. */
 export const OBS_CLOSE_CODES = { authenticationFailed: 4009, unsupportedRpcVersion: 4010, sessionInvalidated: 4011 } as const;
-
-export const obsUrlSchema = z
-  .string()
-  .url()
-  .refine((value) => /^wss?:\/\//.test(value), { message: 'the OBS address starts with ws:// or wss://' });
 
 export interface ObsConnectOptions {
   readonly url: string;

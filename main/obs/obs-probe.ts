@@ -1,15 +1,7 @@
 // "Test connection": what the settings panel shows about the OBS it reached — OBS's version, the
 // obs-websocket version, the scenes and the one on the program.
+import type { ObsDescription } from '../../common/studio-api';
 import type { ObsClient } from './obs-client';
-
-export interface ObsDescription {
-  readonly obsVersion: string;
-  readonly obsWebSocketVersion: string;
-  readonly rpcVersion: number;
-  readonly platform: string;
-  readonly scenes: readonly string[];
-  readonly currentScene: string | null;
-}
 
 export async function describeObs(client: ObsClient): Promise<ObsDescription> {
   const version = await client.call('GetVersion');

@@ -49,7 +49,7 @@ export class ObsStreamService {
     }
     await this.client.call('SetStreamServiceSettings', {
       streamServiceType: 'rtmp_custom',
-      streamServiceSettings: { server: target.server, key: target.key, use_auth: false, bwtest: false },
+      streamServiceSettings: { server: target.server, key: target.key },
     });
   }
 
@@ -57,10 +57,9 @@ export class ObsStreamService {
   async restore(): Promise<void> {
     const saved = this.saved;
     if (!saved) return;
-    await this.client.call('SetStreamServiceSettings', {
-      streamServiceType: saved.streamServiceType,
-      streamServiceSettings: saved.streamServiceSettings,
-    });
+    // obs-websocket refuses empty settings (403): an OBS that never had a service gets a blank key.
+    const settings = Object.keys(saved.streamServiceSettings).length > 0 ? saved.streamServiceSettings : { key: '' };
+    await this.client.call('SetStreamServiceSettings', { streamServiceType: saved.streamServiceType, streamServiceSettings: settings });
     this.saved = null;
   }
 }

@@ -13,6 +13,8 @@ export const BAD_INPUTS: Record<StudioMethodName, { input: unknown; field: strin
   setEncoder: { input: { preference: 'auto', overrides: { fps: 0 } }, field: 'overrides.fps' },
   getServerProfile: { input: [], field: 'input' },
   setServerProfile: { input: { kind: 'remote', httpUrl: 'ftp://example.com', userId: 'alice' }, field: 'httpUrl' },
+  setEngine: { input: { kind: 'obs', obsUrl: 'http://127.0.0.1:4455' }, field: 'obsUrl' },
+  testObsConnection: { input: { obsUrl: 'ws://127.0.0.1:4455', password: 'x' }, field: 'password' },
   goLive: { input: { streamCode: '' }, field: 'streamCode' },
   stopLive: { input: { now: true }, field: 'now' },
   openRoom: { input: { guestLimit: 9 }, field: 'guestLimit' },

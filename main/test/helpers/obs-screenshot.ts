@@ -68,3 +68,8 @@ export function meanColour(image: RgbImage, rect: Rect, inset = 0.2): { r: numbe
 export function isRed(colour: { r: number; g: number; b: number }): boolean {
   return colour.r > 150 && colour.g < 80 && colour.b < 80;
 }
+
+/** Whether a mean colour is (near) black: an empty part of OBS's program. */
+export function isBlack(colour: { r: number; g: number; b: number }): boolean {
+  return colour.r < 25 && colour.g < 25 && colour.b < 25;
+}

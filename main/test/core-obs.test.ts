@@ -1,0 +1,138 @@
+// The studio with OBS Studio as its engine (real OBS headless, real embedded server, real
+// signalling): settings and Test connection, going live through OBS (the stream plays from our
+// origin, OBS's figures reach the status bar's stats, the streamer's settings come back), a
+// forged key read as refused in the console's words, and a linked guest shown in the layout's box
+// of OBS's program until hang-up.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { translateError } from '../../common/i18n';
+import { buildPushUrl } from '../../common/urls';
+import { sign } from '../../common/signing';
+import { BIG_HOST_PRESET } from '../../common/presets';
+import { ObsClient } from '../obs/obs-client';
+import { ObsPushEngine } from '../obs/obs-push-engine';
+import { MemorySecretStore } from '../settings/secret-store';
+import { probeStreams, waitUntil } from './helpers/engine-media';
+import { HeadlessObs, obsInstalled } from './helpers/obs-headless';
+import { isBlack, meanColour, programScreenshot } from './helpers/obs-screenshot';
+import { nextEvent, startTestCore, testSettings, waitForState, type TestCore } from './studio-test-core';
+
+const OBS_TIMEOUT = 240_000;
+
+describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real OBS, headless)', () => {
+  let obs: HeadlessObs;
+  let watcher: ObsClient;
+  const studios: TestCore[] = [];
+
+  beforeAll(async () => {
+    obs = await HeadlessObs.start();
+    watcher = await ObsClient.connect({ url: obs.url, password: obs.password });
+  }, OBS_TIMEOUT);
+
+  afterEach(async () => {
+    for (const studio of studios.splice(0).reverse()) await studio.close();
+  }, OBS_TIMEOUT);
+
+  afterAll(async () => {
+    await watcher?.close();
+    await obs?.stop();
+  }, OBS_TIMEOUT);
+
+  async function obsHost(): Promise<TestCore> {
+    const host = await startTestCore(testSettings({ userId: 'obs-host', streamCode: 'obs_room' }));
+    studios.push(host);
+    return host;
+  }
+
+  it('keeps the OBS password in the secret store and tests the connection (OBS version, obs-websocket version, scenes)', async () => {
+    const secrets = new MemorySecretStore();
+    const host = await startTestCore(testSettings({ userId: 'obs-settings', streamCode: 'obs_settings' }), { secrets });
+    studios.push(host);
+    expect((await host.api.getState()).engine).toEqual({ kind: 'ffmpeg', obsUrl: 'ws://127.0.0.1:4455', hasObsPassword: false });
+    const view = await host.api.setEngine({ kind: 'obs', obsUrl: obs.url, obsPassword: obs.password });
+    expect(view).toEqual({ kind: 'obs', obsUrl: obs.url, hasObsPassword: true });
+    expect(JSON.stringify(await host.api.getSettings())).not.toContain(obs.password);
+    expect(await secrets.get('obs-websocket-password')).toBe(obs.password);
+
+    const found = await host.api.testObsConnection();
+    expect(found).toMatchObject({ obsWebSocketVersion: expect.stringMatching(/^5\./), rpcVersion: 1, currentScene: 'Scene' });
+    expect(found.obsVersion).toMatch(/^\d+\.\d+/);
+    expect(found.scenes).toContain('Scene');
+    await expect(host.api.testObsConnection({ obsPassword: 'wrong' })).rejects.toMatchObject({ code: 'OBS_AUTH_FAILED' });
+  });
+
+  it("goes live through OBS: the stream plays from our origin, OBS's figures reach the stats, and stopping gives OBS back its settings", async () => {
+    const host = await obsHost();
+    await host.api.setEngine({ kind: 'obs', obsUrl: obs.url, obsPassword: obs.password });
+    const own = { service: 'Twitch', server: 'auto', key: 'streamers-own-key' };
+    await watcher.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_common', streamServiceSettings: own });
+    await host.api.goLive();
+    const live = await waitForState(host.api, (s) => s.live.status === 'live', 'live through OBS', 120_000);
+    expect(live.live.encoder).toMatch(/^OBS \d+\./);
+    const tracks = await probeStreams(`${host.embedded().httpUrl}/live/obs_room.flv`);
+    expect(tracks.find((track) => track.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
+    const stats = await nextEvent(host.api, 'stats', (s) => s.frames > 0 && s.cpuPercent !== undefined, 60_000);
+    expect(stats.cpuPercent).toBeGreaterThan(0);
+
+    await host.api.stopLive();
+    expect((await watcher.call('GetStreamStatus')).outputActive).toBe(false);
+    expect(await watcher.call('GetStreamServiceSettings')).toEqual({ streamServiceType: 'rtmp_common', streamServiceSettings: own });
+  }, OBS_TIMEOUT);
+
+  it('reads a forged key as refused and says so in the console’s words (en, zh-CN)', async () => {
+    const host = await obsHost();
+    const rtmpHost = new URL(host.embedded().rtmpUrl).host;
+    const forged = buildPushUrl({ rtmpHost, streamCode: 'obs_forged', mix: { sessionId: 4321 }, signature: sign('not-the-server-key', 'obs_forged', Math.floor(Date.now() / 1000) + 600) });
+    const engine = new ObsPushEngine();
+    const session = await engine.startPush(
+      { url: forged, role: 'big', sources: { video: { kind: 'test-pattern' }, audio: { kind: 'test-tone' } }, encoder: { preference: 'software' }, settings: BIG_HOST_PRESET, ffmpegPath: null },
+      { url: obs.url, password: obs.password },
+    );
+    let wentLive = false;
+    session.events.on('status', ({ status }) => (wentLive ||= status === 'live'));
+    const closed = await new Promise<{ closedByUs: boolean; error: { code: string; message: string } | null }>((resolve) => session.events.once('close', resolve));
+    expect(closed.closedByUs).toBe(false);
+    expect(closed.error?.code).toBe('PUBLISH_REFUSED');
+    expect(wentLive).toBe(false);
+    expect(translateError('en', closed.error as never)).toMatch(/^The server refused the stream/);
+    expect(translateError('zh-CN', closed.error as never)).toMatch(/^服务器拒绝了推流/);
+    await engine.close();
+  }, OBS_TIMEOUT);
+
+  it("shows a linked guest in the layout's box of OBS's program, and the box is gone after hang-up", async () => {
+    const host = await obsHost();
+    await host.api.setEngine({ kind: 'obs', obsUrl: obs.url, obsPassword: obs.password });
+    const embedded = host.embedded();
+    const guest = await startTestCore(testSettings({ userId: 'obs-guest', streamCode: 'obs_guest', server: { kind: 'remote', httpUrl: embedded.httpUrl, userId: 'obs-guest' } }), { secrets: new MemorySecretStore() });
+    studios.push(guest);
+    await guest.api.setServerProfile({ kind: 'remote', httpUrl: embedded.httpUrl, userId: 'obs-guest', token: embedded.mintToken('obs-guest') });
+
+    await host.api.goLive();
+    const room = (await waitForState(host.api, (s) => s.live.status === 'live', 'host live through OBS', 120_000)).room!;
+    const incoming = nextEvent(host.api, 'linkRequest', (r) => r.direction === 'incoming');
+    const request = await guest.api.requestLinkMic({ roomId: room.roomId });
+    await incoming;
+    const link = await host.api.acceptLinkMic({ requestId: request.requestId });
+    await waitForState(guest.api, (s) => s.live.status === 'live', 'guest live as small host', 120_000);
+    const box = { x: 0.55, y: 0.5, w: 0.4, h: 0.45 };
+    await host.api.setLayout({
+      layout: {
+        templateId: 1,
+        participants: [
+          { userId: 'obs-host', streamCode: 'obs_room', rect: { x: 0, y: 0, w: 1, h: 1 }, z: 0 },
+          { userId: 'obs-guest', streamCode: 'obs_guest', rect: box, z: 1 },
+        ],
+      },
+    });
+
+    let shot = await programScreenshot(watcher, 320, 180);
+    await waitUntil(async () => {
+      shot = await programScreenshot(watcher, 320, 180);
+      return !isBlack(meanColour(shot, box));
+    }, 120_000, "the guest's picture in its box of OBS's program");
+    expect(isBlack(meanColour(shot, { x: 0.05, y: 0.05, w: 0.4, h: 0.35 }))).toBe(true);
+
+    await host.api.hangUp({ linkId: link.linkId });
+    await waitUntil(async () => isBlack(meanColour(await programScreenshot(watcher, 320, 180), box)), 60_000, 'the box to be gone after hang-up');
+    await host.api.stopLive();
+  }, OBS_TIMEOUT);
+});
