@@ -1,7 +1,8 @@
 // Lint, including the import layering of the architecture:
 //   common/   pure: no Node, no DOM, no Electron, no other layer
+//   node/     the shared Node floor (ffmpeg child, loopback, logging, listen): Node + common/ only
 //   server/   Node, never Electron, never main/preload/renderer
-//   main/     Node + Electron, may embed server/, never preload/renderer
+//   main/     Node + Electron, may embed server/ through server/index.ts only, never preload/renderer
 //   preload/  electron's contextBridge/ipcRenderer + common/ only
 //   renderer/ common/ and the window API types only
 import js from '@eslint/js';
@@ -12,8 +13,11 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 /** Paths a layer must not import, as eslint `no-restricted-imports` patterns. */
-function layerRule(message, { forbidNode = false, forbidElectron = false, layers = [], only = null }) {
+function layerRule(message, { forbidNode = false, forbidElectron = false, layers = [], only = null, indexOnly = [] }) {
   const patterns = [];
+  for (const layer of indexOnly) {
+    patterns.push({ regex: `^(\\.\\./)+${layer}/`, message: `${layer}/ is embedded only through ${layer}/index.ts` });
+  }
   for (const layer of layers) {
     patterns.push({ group: [`**/${layer}/**`, `**/${layer}`], message: `${message} (imports ${layer}/)` });
   }
@@ -47,10 +51,19 @@ export default tseslint.config(
       'no-restricted-imports': layerRule('common/ is pure', {
         forbidNode: true,
         forbidElectron: true,
-        layers: ['server', 'main', 'preload', 'renderer'],
+        layers: ['node', 'server', 'main', 'preload', 'renderer'],
         only: ['zod'],
       }),
       'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'require', '__dirname'],
+    },
+  },
+  {
+    files: ['node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': layerRule('node/ is the shared Node floor (Node + common/ only)', {
+        forbidElectron: true,
+        layers: ['server', 'main', 'preload', 'renderer'],
+      }),
     },
   },
   {
@@ -67,6 +80,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': layerRule('main/ talks to the renderer only through the contract', {
         layers: ['preload', 'renderer'],
+        indexOnly: ['server'],
       }),
     },
   },
@@ -76,6 +90,7 @@ export default tseslint.config(
       'no-restricted-imports': layerRule('main/engine/ runs under plain Node', {
         forbidElectron: true,
         layers: ['preload', 'renderer'],
+        indexOnly: ['server'],
       }),
     },
   },
@@ -85,7 +100,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': layerRule('preload/ is a narrow bridge', {
         forbidNode: true,
-        layers: ['server', 'main', 'renderer'],
+        layers: ['node', 'server', 'main', 'renderer'],
         only: ['electron'],
       }),
     },
@@ -98,7 +113,7 @@ export default tseslint.config(
       'no-restricted-imports': layerRule('renderer/ sees only common/ and the window API', {
         forbidNode: true,
         forbidElectron: true,
-        layers: ['server', 'main', 'preload'],
+        layers: ['node', 'server', 'main', 'preload'],
         only: ['react', 'react-dom', 'react/jsx-runtime', 'mpegts\\.js'],
       }),
     },

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Two cores: run at most two files at once; media tests are long, so generous timeouts.
 export default defineConfig({
   test: {
-    include: ['{common,server,main,preload,renderer,scripts}/test/**/*.test.{ts,tsx}'],
+    include: ['{common,node,server,main,preload,renderer,scripts}/test/**/*.test.{ts,tsx}'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { toErrorPayload } from '../common/errors';
 import { validationErrorFromZod } from '../common/studio-api';
-import { LOG_LEVELS } from '../server/logger';
+import { LOG_LEVELS } from '../node/logger';
 import { defaultDataDir, findRendererDir, findResourcesDir, findViewerDir } from './app-paths';
 import { startStudioWebHost } from './studio-web-host';
 

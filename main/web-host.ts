@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LinkMicError, toErrorPayload } from '../common/errors';
 import { constantTimeEqual } from '../common/signing';
-import { isLoopbackHost } from '../server/net/loopback';
+import { isLoopbackHost } from '../node/loopback';
 import {
   bridgeCallSchema,
   STUDIO_EVENTS,

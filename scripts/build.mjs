@@ -30,9 +30,9 @@ if (existsSync('renderer/vite.config.ts')) {
   await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
 }
 // The audience page served by the server at /watch/{room} (esbuild, into dist/viewer).
-if (existsSync('server/viewer/build-viewer.ts')) {
+if (existsSync('scripts/build-viewer.ts')) {
   const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-  const result = spawnSync(process.execPath, [tsx, 'server/viewer/build-viewer.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync(process.execPath, [tsx, 'scripts/build-viewer.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 console.log('build: done');

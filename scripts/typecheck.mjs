@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
-const projects = ['common', 'server', 'main', 'preload', 'renderer', 'tsconfig.test.json'];
+const projects = ['common', 'node', 'server', 'main', 'preload', 'renderer', 'tsconfig.test.json'];
 let failed = 0;
 for (const project of projects) {
   const result = spawnSync(process.execPath, [tsc, '-p', project, '--noEmit'], { stdio: 'inherit' });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { flagNameOf, parseServerConfig, type ServerConfig } from './config';
-import { LOG_LEVELS } from './logger';
+import { LOG_LEVELS } from '../node/logger';
 
 /** Flags (commander camelCases them) and the LINKMIC_* variable each one falls back to. */
 const SETTINGS = [

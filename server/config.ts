@@ -2,7 +2,7 @@
 // (flags > LINKMIC_* environment > --config file.json > defaults).
 import { z } from 'zod';
 import { ValidationError } from '../common';
-import { LOG_LEVELS } from './logger';
+import { LOG_LEVELS } from '../node/logger';
 import { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from './origin/origin-policy';
 
 const port = z.number().int().min(0, 'must be 0 (any free port) or more').max(65535, 'must be at most 65535');

@@ -17,7 +17,7 @@ import { MemorySecretStore } from '../../main/settings/secret-store';
 import { MemorySettingsStore } from '../../main/settings/settings-store';
 import { WebHost } from '../../main/web-host';
 import { PushEngine } from '../../main/engine/push-engine';
-import { stderrLogger } from '../../main/engine/logger';
+import { stderrLogger } from '../../node/logger';
 import { connectWebBridge, type WebBridgeClient, type WebSocketFactory } from '../../renderer/api';
 import { startOrigin, type TestOrigin } from './origin';
 

@@ -2,7 +2,7 @@
 // server through the SignalClient, settings and secrets stores under a data folder.
 import path from 'node:path';
 import type { LogLevel } from '../../server';
-import type { EngineLogger } from '../engine/logger';
+import type { Logger } from '../../node/logger';
 import { FileSecretStore, type SecretStore } from '../settings/secret-store';
 import { FileSettingsStore, type SettingsStore } from '../settings/settings-store';
 import { ObsPushEngine } from '../obs/obs-push-engine';
@@ -24,7 +24,7 @@ export interface CreateStudioCoreOptions {
   readonly serverLogLevel?: LogLevel;
   /** The built audience page (dist/viewer) the embedded server serves at /watch/{room}. */
   readonly viewerDistDir?: string;
-  readonly engineLogger?: EngineLogger;
+  readonly engineLogger?: Logger;
   readonly logger?: CoreLogger;
   readonly onEmbeddedServer?: (server: EmbeddedServer) => void;
 }

@@ -3,7 +3,7 @@
 import { toErrorPayload } from '../../common/errors';
 import type { FfmpegState } from '../../common/studio-api';
 import { TypedEmitter } from '../../common/typed-emitter';
-import type { EngineLogger } from '../engine/logger';
+import type { Logger } from '../../node/logger';
 import { PushEngine, type EncoderPreference, type PushEngineOptions } from '../engine/push-engine';
 import { fromStudioSources, toSourceList } from '../engine/studio-sources';
 import type { PushSession, PushSessionEvents, StartPushOptions, StudioEngine } from './ports';
@@ -11,7 +11,7 @@ import type { PushSession, PushSessionEvents, StartPushOptions, StudioEngine } f
 export interface EngineAdapterOptions {
   /** The app's resources folder (bundled ffmpeg under resources/ffmpeg/…). */
   readonly resourcesDir?: string;
-  readonly logger?: EngineLogger;
+  readonly logger?: Logger;
   /** Extra PushEngine options (backoff, timeouts) for tests. */
   readonly engine?: Omit<PushEngineOptions, 'ffmpegPath' | 'resourcesDir' | 'logger'>;
 }

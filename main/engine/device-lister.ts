@@ -1,9 +1,9 @@
 // Lists capture devices per OS: X displays, v4l2 cameras and PulseAudio/ALSA sources (Linux);
 // DirectShow devices and the desktop (Windows); AVFoundation devices and screens (macOS).
 import { readdir, readFile } from 'node:fs/promises';
-import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
+import { runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
 import type { FfmpegInfo } from './ffmpeg-locator';
-import type { EngineLogger } from './logger';
+import type { Logger } from '../../node/logger';
 
 export interface CaptureDevice {
   /** What to put in a source's `device` / `display` field. */
@@ -108,7 +108,7 @@ async function listV4l2Cameras(): Promise<CaptureDevice[]> {
 
 export async function listDevices(
   ffmpeg: FfmpegInfo,
-  logger: EngineLogger,
+  logger: Logger,
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DeviceList> {

@@ -3,9 +3,9 @@
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
 import { LinkMicError } from '../../common/errors';
 import { encoderArgs, hardwareEncoderOrder, type EncoderArgsOptions, type VideoEncoder } from './encoder-args';
-import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
+import { runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
 import type { FfmpegInfo } from './ffmpeg-locator';
-import type { EngineLogger } from './logger';
+import type { Logger } from '../../node/logger';
 
 export interface EncoderTrial {
   readonly encoder: VideoEncoder;
@@ -49,7 +49,7 @@ export function trialArgs(encoder: VideoEncoder, options: EncoderArgsOptions = {
   ];
 }
 
-export async function tryEncoder(ffmpeg: FfmpegInfo, encoder: VideoEncoder, logger: EngineLogger, options: EncoderProbeOptions = {}): Promise<EncoderTrial> {
+export async function tryEncoder(ffmpeg: FfmpegInfo, encoder: VideoEncoder, logger: Logger, options: EncoderProbeOptions = {}): Promise<EncoderTrial> {
   if (!ffmpeg.encoders.includes(encoder)) return { encoder, ok: false, reason: `not built into this ffmpeg (${ffmpeg.version})` };
   const result = await runFfmpeg(ffmpeg.path, trialArgs(encoder, options.encoderOptions), logger, {
     name: `probe:${encoder}`,
@@ -60,7 +60,7 @@ export async function tryEncoder(ffmpeg: FfmpegInfo, encoder: VideoEncoder, logg
   return { encoder, ok: false, reason };
 }
 
-export async function selectEncoder(ffmpeg: FfmpegInfo, logger: EngineLogger, options: EncoderProbeOptions = {}): Promise<EncoderSelection> {
+export async function selectEncoder(ffmpeg: FfmpegInfo, logger: Logger, options: EncoderProbeOptions = {}): Promise<EncoderSelection> {
   const trials: EncoderTrial[] = [];
   const order = options.candidates ?? (options.hardware === false ? [] : hardwareEncoderOrder(options.platform ?? process.platform));
   for (const encoder of order) {

@@ -3,8 +3,8 @@
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LinkMicError } from '../../common/errors';
-import { runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
-import type { EngineLogger } from './logger';
+import { runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
+import type { Logger } from '../../node/logger';
 
 export type FfmpegOrigin = 'setting' | 'bundled' | 'path';
 
@@ -122,7 +122,7 @@ export function parseFilters(text: string): string[] {
   return result;
 }
 
-async function inspect(candidate: FfmpegCandidate, logger: EngineLogger): Promise<FfmpegInfo> {
+async function inspect(candidate: FfmpegCandidate, logger: Logger): Promise<FfmpegInfo> {
   const version = await runFfmpeg(candidate.path, ['-version'], logger, { name: 'version', timeoutMs: 10_000 });
   const parsed = parseVersion(version.stdout);
   if (version.code !== 0 || !parsed) {
@@ -164,7 +164,7 @@ async function inspect(candidate: FfmpegCandidate, logger: EngineLogger): Promis
  * Finds and inspects ffmpeg. A user setting that does not work is an error (we never silently
  * ignore what the user chose); a broken bundled binary falls through to PATH.
  */
-export async function locateFfmpeg(options: LocateOptions, logger: EngineLogger): Promise<FfmpegInfo> {
+export async function locateFfmpeg(options: LocateOptions, logger: Logger): Promise<FfmpegInfo> {
   const skipped: Array<{ path: string; origin: FfmpegOrigin; reason: string }> = [];
   for (const candidate of ffmpegCandidates(options)) {
     const problem = await isExecutableFile(candidate.path);

@@ -8,7 +8,7 @@
 import type { Writable } from 'node:stream';
 import { AUDIO_SAMPLE_RATE } from '../../common/presets';
 import { ValidationError } from '../../common/errors';
-import type { EngineLogger } from './logger';
+import type { Logger } from '../../node/logger';
 
 export type PcmFormat = 's16le' | 'f32le';
 export type PcmFrame = Buffer | Int16Array | Float32Array;
@@ -58,7 +58,7 @@ export class PcmFeeder {
 
   constructor(
     options: PcmFeederOptions,
-    private readonly logger: EngineLogger,
+    private readonly logger: Logger,
   ) {
     this.format = options.format;
     this.bytesPerSample = options.format === 's16le' ? 2 : 4;

@@ -7,7 +7,7 @@ import { toErrorPayload } from '../../common/errors';
 import { listDevices } from './device-lister';
 import { selectEncoder } from './encoder-probe';
 import { locateFfmpeg } from './ffmpeg-locator';
-import { stderrLogger } from './logger';
+import { stderrLogger } from '../../node/logger';
 
 const optionsSchema = z.object({
   ffmpeg: z.string().min(1).optional(),

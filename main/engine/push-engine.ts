@@ -9,7 +9,7 @@ import { listDevices, type DeviceList } from './device-lister';
 import { HARDWARE_ENCODERS, type EncoderArgsOptions, type VideoEncoder } from './encoder-args';
 import { selectEncoder, tryEncoder, type EncoderSelection } from './encoder-probe';
 import { locateFfmpeg, type FfmpegInfo } from './ffmpeg-locator';
-import { silentLogger, type EngineLogger } from './logger';
+import { silentLogger, type Logger } from '../../node/logger';
 import type { PcmFeederStats, PcmFrame } from './pcm-feeder';
 import { buildPushCommand } from './push-command';
 import { Pusher } from './pusher';
@@ -26,7 +26,7 @@ export interface PushEngineOptions {
   readonly ffmpegPath?: string | null;
   /** The app's resources folder (bundled `ffmpeg/<platform>-<arch>/ffmpeg`). */
   readonly resourcesDir?: string;
-  readonly logger?: EngineLogger;
+  readonly logger?: Logger;
   readonly platform?: NodeJS.Platform;
   readonly backoff?: BackoffOptions;
   readonly refusalAfter?: number;
@@ -102,14 +102,14 @@ interface ActivePush {
 export class PushEngine extends TypedEmitter<PushEngineEvents> {
   readonly ffmpeg: FfmpegInfo;
   private readonly options: PushEngineOptions;
-  private readonly logger: EngineLogger;
+  private readonly logger: Logger;
   private readonly selections = new Map<string, Promise<EncoderSelection>>();
   private active: ActivePush | undefined;
   /** Serialises start/stop/switch so two role switches never overlap. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(ffmpeg: FfmpegInfo, options: PushEngineOptions, logger: EngineLogger) {
+  private constructor(ffmpeg: FfmpegInfo, options: PushEngineOptions, logger: Logger) {
     super((error, event) => logger.error({ err: error, event }, 'engine event listener threw'));
     this.ffmpeg = ffmpeg;
     this.options = options;

@@ -3,11 +3,11 @@
 import net from 'node:net';
 import { LinkMicError, InvalidStateError, type ErrorPayload } from '../../common/errors';
 import { TypedEmitter } from '../../common/typed-emitter';
-import { FfmpegProcess, type FfmpegExit } from '../../server/ffmpeg/ffmpeg-process';
-import type { FfmpegProgress } from '../../server/ffmpeg/ffmpeg-progress';
-import { findServerRefusal, looksLikeConnectFailure } from '../../server/ffmpeg/ffmpeg-stderr';
+import { FfmpegProcess, type FfmpegExit } from '../../node/ffmpeg/ffmpeg-process';
+import type { FfmpegProgress } from '../../node/ffmpeg/ffmpeg-progress';
+import { findServerRefusal, looksLikeConnectFailure } from '../../node/ffmpeg/ffmpeg-stderr';
 import type { VideoEncoder } from './encoder-args';
-import type { EngineLogger } from './logger';
+import type { Logger } from '../../node/logger';
 import { PcmFeeder, type PcmFrame } from './pcm-feeder';
 import type { PushCommand } from './push-command';
 import type { BackoffOptions, PushState, PushStats, PusherEvents, StopReason } from './pusher-types';
@@ -62,7 +62,7 @@ export function isReachable(url: string, timeoutMs = 1500): Promise<boolean> {
 
 export class Pusher extends TypedEmitter<PusherEvents> {
   private readonly options: PusherOptions;
-  private readonly logger: EngineLogger;
+  private readonly logger: Logger;
   private readonly feeder: PcmFeeder | undefined;
   private proc: FfmpegProcess | undefined;
   private currentState: PushState = 'idle';
@@ -86,7 +86,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
-  constructor(options: PusherOptions, logger: EngineLogger) {
+  constructor(options: PusherOptions, logger: Logger) {
     super((error, event) => logger.error({ err: error, event }, 'pusher event listener threw'));
     this.options = options;
     this.logger = logger.child({ component: 'pusher' });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectEncoder } from '../engine/encoder-probe';
 import { locateFfmpeg, type FfmpegInfo } from '../engine/ffmpeg-locator';
-import { silentLogger } from '../engine/logger';
+import { silentLogger } from '../../node/logger';
 import { PushEngine } from '../engine/push-engine';
 import { runChild } from './helpers/engine-media';
 

@@ -1,10 +1,10 @@
 // The one ffmpeg child-process wrapper, with real ffmpeg: failed-before-ready vs died-after-ready,
 // exits we caused are never reported, progress parsing, idempotent close with a SIGKILL fallback.
 import { describe, expect, it } from 'vitest';
-import { FfmpegProcess, runFfmpeg } from '../../server/ffmpeg/ffmpeg-process';
-import type { FfmpegFailure } from '../../server/ffmpeg/ffmpeg-process-types';
-import type { FfmpegProgress } from '../../server/ffmpeg/ffmpeg-progress';
-import { silentLogger } from '../engine/logger';
+import { FfmpegProcess, runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
+import type { FfmpegFailure } from '../../node/ffmpeg/ffmpeg-process-types';
+import type { FfmpegProgress } from '../../node/ffmpeg/ffmpeg-progress';
+import { silentLogger } from '../../node/logger';
 import { isAlive } from './helpers/engine-media';
 
 const FFMPEG = '/usr/bin/ffmpeg';

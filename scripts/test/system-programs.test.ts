@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const LIST = path.join(ROOT, 'scripts/system-packages.txt');
-const SOURCE_DIRS = ['common', 'server', 'main', 'preload', 'renderer', 'e2e', 'bench', 'scripts'];
+const SOURCE_DIRS = ['common', 'node', 'server', 'main', 'preload', 'renderer', 'e2e', 'bench', 'scripts'];
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 /** Programs that come with Node itself. */
 const NODE_BUILTINS = new Set(['node', 'npm', 'npx', 'corepack']);

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { InvalidStateError, LinkMicError, toErrorPayload, type Disposable } from '../../common';
-import type { Logger } from '../logger';
-import { closeServer, listenOn } from '../listen';
+import type { Logger } from '../../node/logger';
+import { closeServer, listenOn } from '../../node/listen';
 import { statusForCode } from './http-status';
 
 /** `url` is the request URL parsed against the Host header. */

@@ -6,9 +6,9 @@
 // packets flushed as written. `-output_ts_offset` keeps timestamps continuous across a restart.
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { FfmpegProcess } from '../ffmpeg/ffmpeg-process';
-import type { FfmpegProgress } from '../ffmpeg/ffmpeg-progress';
-import type { FfmpegFailure } from '../ffmpeg/ffmpeg-process';
+import { FfmpegProcess } from '../../node/ffmpeg/ffmpeg-process';
+import type { FfmpegProgress } from '../../node/ffmpeg/ffmpeg-progress';
+import type { FfmpegFailure } from '../../node/ffmpeg/ffmpeg-process';
 
 /** The mix output's format (the big host's preset), shared by the mix and its encoder. */
 export interface MixOutputFormat {

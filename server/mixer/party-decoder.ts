@@ -4,7 +4,7 @@
 // latest picture; feeds an AudioFifo. Restarts itself with backoff while the party is live.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { FfmpegProcess, type FfmpegFailure } from '../ffmpeg/ffmpeg-process';
+import { FfmpegProcess, type FfmpegFailure } from '../../node/ffmpeg/ffmpeg-process';
 import { AudioFifo } from './audio-mixer';
 import { YuvFrame } from './yuv-canvas';
 

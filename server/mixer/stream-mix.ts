@@ -11,8 +11,8 @@
 // up (-progress speed below `minSpeed` for `slowForMs`), with its timestamps continued.
 import type { Logger } from 'pino';
 import type { LayoutTemplateId } from '../../common/layout';
-import type { FfmpegFailure } from '../ffmpeg/ffmpeg-process';
-import type { FfmpegProgress } from '../ffmpeg/ffmpeg-progress';
+import type { FfmpegFailure } from '../../node/ffmpeg/ffmpeg-process';
+import type { FfmpegProgress } from '../../node/ffmpeg/ffmpeg-progress';
 import { mixAudio } from './audio-mixer';
 import { mixPixelRects, type PixelRect } from './mix-geometry';
 import { MixEncoder, type MixOutputFormat } from './mix-encoder';

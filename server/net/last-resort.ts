@@ -7,7 +7,7 @@
 // "Raised by one connection" is read from the error's stack: it passed through a socket, stream,
 // HTTP or WebSocket event handler, or through node-media-server's per-connection session/protocol
 // code. Installed by the server CLI (server/cli.ts) and the studio's embedded server.
-import type { Logger } from '../logger';
+import type { Logger } from '../../node/logger';
 
 const CONNECTION_FRAMES = [
   /node-media-server[\\/]src[\\/](session|protocol|server)[\\/]/,

@@ -11,7 +11,7 @@ import Rtmp from 'node-media-server/src/protocol/rtmp.js';
 import Flv from 'node-media-server/src/protocol/flv.js';
 import type BaseSession from 'node-media-server/src/session/base_session.js';
 import type BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
-import type { Logger } from '../logger';
+import type { Logger } from '../../node/logger';
 
 export { Context, RtmpSession, FlvSession, Rtmp, Flv };
 export type { BaseSession, BroadcastServer };

@@ -2,7 +2,7 @@
 // the FLV serving over HTTP and WS (flv-serving.ts), the play registry (play-registry.ts) and the
 // mixer routing (mix-routing.ts). Origin (origin.ts) owns one OriginShared and the lifecycle.
 import type { ErrorCode, PlayProtocol, SessionId, TypedEmitter } from '../../common';
-import type { Logger } from '../logger';
+import type { Logger } from '../../node/logger';
 import type { BaseSession, RtmpSession } from './nms-bridge';
 import type { OriginOptions } from './origin-options';
 import type { OriginPolicy, PublishGrant } from './origin-policy';

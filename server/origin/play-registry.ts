@@ -2,7 +2,7 @@
 // they hold: opening a play, guarding its writes with the backlog bound (pitfall 7), announcing
 // it (`play`) and finishing it once (`stop`), which frees its link slot at once.
 import type { PlayProtocol, SessionId, TypedEmitter } from '../../common';
-import type { Logger } from '../logger';
+import type { Logger } from '../../node/logger';
 import { Context, type BaseSession } from './nms-bridge';
 import type { PlayGrant } from './origin-policy';
 import type { OriginCounters, PlayRecord } from './origin-records';

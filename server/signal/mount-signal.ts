@@ -14,7 +14,7 @@ import { MemorySignalStore } from './memory-signal-store';
 import { RedisSignalStore } from './redis-signal-store';
 import { SignalService } from './signal-service';
 import type { SignalStore } from './signal-store';
-import { isLoopbackHost } from '../net/loopback';
+import { isLoopbackHost } from '../../node/loopback';
 import { adaptUrlIssuer, type ServerUrlIssuer } from './url-issuer-adapter';
 
 export interface MountSignalOptions extends Partial<Omit<SignalServiceOptions, 'devLogin'>> {

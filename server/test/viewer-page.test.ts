@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
-import { buildViewer } from '../viewer/build-viewer';
+import { buildViewer } from '../../scripts/build-viewer';
 import { startTestServer, waitFor, type Child } from './helpers/media';
 import { pushColour, pushSmallColour } from './mixer-media';
 
@@ -107,10 +107,22 @@ describe('audience web page', () => {
     await page.close();
   });
 
-  it('builds the page on the first request when it is missing (a development checkout), and refuses odd paths', async () => {
+  it('answers 503 NOT_LISTENING while the page is not built and no builder was given', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-none-'));
+    try {
+      server = await startTestServer({ viewer: { distDir: empty } });
+      const page = await fetch(`${server.httpUrl}/watch/someroom`);
+      expect(page.status).toBe(503);
+      expect(((await page.json()) as { error: { code: string } }).error.code).toBe('NOT_LISTENING');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('builds the page on the first request with the host\'s builder when it is missing (a development checkout), and refuses odd paths', async () => {
     const fresh = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-lazy-'));
     try {
-      server = await startTestServer({ viewer: { distDir: fresh } });
+      server = await startTestServer({ viewer: { distDir: fresh, buildPage: buildViewer } });
       const page = await fetch(`${server.httpUrl}/watch/someroom`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('assets/viewer.js');

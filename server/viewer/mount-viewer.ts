@@ -4,8 +4,10 @@
 //   GET /api/watch/{room}        what the page needs: is the host live, is the room server-mixed,
 //                                and a read-only signalling login (`viewer.*` id, 6 h token) to
 //                                follow the room's layout for the client-side mix
-// The page is built by server/viewer/build-viewer.ts (esbuild) from renderer/viewer/; when it is
-// missing and esbuild is installed (a development checkout), the first request builds it.
+// The page is built by the build (scripts/build-viewer.ts, `npm run build` or `npm run build:viewer`)
+// from renderer/viewer/; the server only serves it. While it is missing the server answers 503
+// NOT_LISTENING, unless its host handed it a `buildPage` (a development checkout), which the first
+// request runs once. The server never reaches into renderer/ itself.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +25,8 @@ export interface ViewerOptions {
   readonly distDir?: string;
   /** Lifetime of the viewer's signalling token, seconds (default 6 h). */
   readonly tokenTtlSec?: number;
+  /** Builds the page into `distDir` when it is missing (e.g. scripts/build-viewer.ts's buildViewer). */
+  readonly buildPage?: (distDir: string) => Promise<unknown>;
 }
 
 export interface WatchInfo {
@@ -111,14 +115,15 @@ export class MountedViewer implements Disposable {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!existsSync(path.join(this.distDir, 'index.html'))) {
-      this.building ??= import('./build-viewer').then(
-        (module) => module.buildViewer(this.distDir).then(() => true),
-        () => false,
-      ).catch((error: unknown) => {
-        this.server.log.warn({ err: error }, 'could not build the viewer page');
-        return false;
-      });
+    const buildPage = this.options.buildPage;
+    if (buildPage && !existsSync(path.join(this.distDir, 'index.html'))) {
+      this.building ??= buildPage(this.distDir).then(
+        () => true,
+        (error: unknown) => {
+          this.server.log.warn({ err: error }, 'could not build the viewer page');
+          return false;
+        },
+      );
       await this.building;
     }
     await this.serveStatic(req, res, url);

@@ -1,7 +1,7 @@
 // The real link-mic origin (server/LinkMicServer) on 127.0.0.1 ephemeral ports, with signed push
 // URLs built by common/signing + common/urls, and a restart that keeps the ports.
 import { pino } from 'pino';
-import { LinkMicServer } from '../../../server/link-mic-server';
+import { LinkMicServer } from '../../../server';
 import { sign } from '../../../common/signing';
 import { buildAudienceUrl, buildPushUrl } from '../../../common/urls';
 

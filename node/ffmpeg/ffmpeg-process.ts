@@ -14,7 +14,7 @@ import { InvalidStateError, LinkMicError } from '../../common/errors';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpeg-progress';
 import { pickErrorLine } from './ffmpeg-stderr';
 import type { FfmpegExit, FfmpegFailure, FfmpegProcessEvents, FfmpegProcessOptions } from './ffmpeg-process-types';
-import type { Logger as EngineLogger } from 'pino';
+import type { Logger } from 'pino';
 
 export type { FfmpegExit, FfmpegFailure, FfmpegProcessEvents, FfmpegProcessOptions } from './ffmpeg-process-types';
 
@@ -24,7 +24,7 @@ export class FfmpegProcess extends TypedEmitter<FfmpegProcessEvents> {
   readonly name: string;
   readonly args: readonly string[];
   private readonly options: FfmpegProcessOptions;
-  private readonly logger: EngineLogger;
+  private readonly logger: Logger;
   private child: ChildProcess | undefined;
   private watchdog: ChildProcess | undefined;
   private readonly tail: string[] = [];
@@ -41,7 +41,7 @@ export class FfmpegProcess extends TypedEmitter<FfmpegProcessEvents> {
   private resolveReady!: () => void;
   private rejectReady!: (error: Error) => void;
 
-  constructor(options: FfmpegProcessOptions, logger: EngineLogger) {
+  constructor(options: FfmpegProcessOptions, logger: Logger) {
     super((error, event) => logger.error({ err: error, event }, 'ffmpeg event listener threw'));
     this.options = options;
     this.name = options.name;
@@ -309,7 +309,7 @@ export interface FfmpegRunResult extends FfmpegExit {
 export async function runFfmpeg(
   ffmpegPath: string,
   args: readonly string[],
-  logger: EngineLogger,
+  logger: Logger,
   options: { name: string; timeoutMs?: number; stderrTailLines?: number; env?: NodeJS.ProcessEnv },
 ): Promise<FfmpegRunResult> {
   const proc = new FfmpegProcess(

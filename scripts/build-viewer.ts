@@ -1,14 +1,17 @@
 // Builds the audience page (renderer/viewer) into dist/viewer with esbuild: one bundled ES
-// module, its style and the HTML. `npx tsx server/viewer/build-viewer.ts [outDir]`; tests build
-// into a temporary folder and mount it with `viewer.distDir`.
+// module, its style and the HTML. `npm run build:viewer [-- outDir]` (also part of `npm run
+// build`); tests build into a temporary folder and mount it with `viewer.distDir`. The server
+// (server/viewer/mount-viewer.ts) only serves the built page: it never builds renderer/ itself.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultViewerDist } from './mount-viewer';
 
-const SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../renderer/viewer');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SOURCE = path.resolve(HERE, '../renderer/viewer');
+/** Where `npm run build` puts the page, and where the server looks for it by default. */
+const DEFAULT_OUT = path.resolve(HERE, '../dist/viewer');
 
-export async function buildViewer(outDir: string = defaultViewerDist()): Promise<string> {
+export async function buildViewer(outDir: string = DEFAULT_OUT): Promise<string> {
   const { build } = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
   await build({
