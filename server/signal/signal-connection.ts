@@ -31,6 +31,8 @@ export interface ConnectionHost {
   connectionClosed(connection: SignalConnection): void;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The heartbeat interval is split into this many slots; each connection is pinged in one. */
 export const HEARTBEAT_SLOTS = 30;
 
@@ -44,6 +46,8 @@ export class SignalConnection implements Peer {
   private waitingForHello: { data: RawData; isBinary: boolean }[] | undefined;
   private readonly bucket: TokenBucket;
   private helloTimer: TimerHandle | undefined;
+  /** Ends the connection when its token expires (armed by `expireAt`). */
+  private expiryTimer: TimerHandle | undefined;
   private closed = false;
   alive = true;
   /** Which heartbeat slot pings this connection (spreads pings over the interval). */
@@ -88,6 +92,21 @@ export class SignalConnection implements Peer {
 
   sendError(id: string | null, error: ErrorPayload): void {
     this.sendRaw(JSON.stringify({ type: 'error', id, error }));
+  }
+
+  /**
+   * The token this connection said hello with expires at `atMs`: then the connection gets a
+   * TOKEN_EXPIRED error and is closed with 4401 (the client logs in again and reconnects).
+   */
+  expireAt(atMs: number): void {
+    this.expiryTimer?.cancel();
+    if (this.closed) return;
+    // timers cannot wait longer than 2^31-1 ms: long-lived tokens are re-checked then
+    const wait = Math.min(Math.max(0, atMs - this.host.now()), MAX_TIMER_MS);
+    this.expiryTimer = this.host.setTimeout(() => {
+      if (this.host.now() < atMs) return this.expireAt(atMs);
+      this.refuse(new LinkMicError('TOKEN_EXPIRED', 'the token of this connection expired; log in again', { field: 'token' }), null);
+    }, wait);
   }
 
   close(code = 1000, reason = ''): void {
@@ -199,7 +218,7 @@ export class SignalConnection implements Peer {
     this.sendRaw(JSON.stringify({ type: 'result', id, result: result ?? {} }));
   }
 
-  /** Answers a failed hello and closes with 4401. */
+  /** Answers a failed hello (or an expired token) and closes with 4401. */
   private refuse(error: unknown, id: string | null): void {
     this.sendError(id, toErrorPayload(error));
     this.close(CLOSE_AUTH_FAILED, 'authentication failed');
@@ -209,6 +228,7 @@ export class SignalConnection implements Peer {
     if (this.closed) return;
     this.closed = true;
     this.helloTimer?.cancel();
+    this.expiryTimer?.cancel();
     this.host.connectionClosed(this);
   }
 }

@@ -235,7 +235,9 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
   }
 
   authenticate(connection: SignalConnection, userId: string, token: string): RequestResult<'hello'> | Promise<RequestResult<'hello'>> {
-    verifyUserToken(this.options.tokenKey, userId, token, this.clock.now());
+    const expiresAt = verifyUserToken(this.options.tokenKey, userId, token, this.clock.now());
+    // The token's expiry holds on the open connection too, not only at hello.
+    connection.expireAt(expiresAt * 1000);
     const answer = (attached: ReturnType<SignalHub['attach']>): RequestResult<'hello'> => {
       this.events.emit('connection', { userId });
       return { userId, resumed: attached.resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state: attached.state };
