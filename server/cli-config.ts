@@ -21,6 +21,7 @@ const SETTINGS = [
   { key: 'stateFile', env: 'LINKMIC_STATE_FILE', kind: 'string' },
   { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
+  { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
 ] as const;
 
 const integerText = z.string().regex(/^\d+$/, 'must be a whole number');
@@ -74,6 +75,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--state-file <file>', 'one node: save rooms, links and PKs here and restore them after a restart')
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
+    .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
     .option('--config <file>', 'JSON file with the same settings (camelCase keys)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS))
     .helpOption('-h, --help', 'show this help')

@@ -60,6 +60,8 @@ export const serverConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 letters, digits, dots, dashes or underscores')
       .optional(),
+    /** Tests only: one extra PK battle duration in seconds besides 1/3/5/10 min (off by default). */
+    battleTestDurationSec: z.number().int().min(1).max(600).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -89,6 +91,7 @@ const FLAG_NAMES: Record<string, string> = {
   stateFile: '--state-file',
   redisUrl: '--redis-url',
   nodeId: '--node-id',
+  battleTestDurationSec: '--battle-test-duration-sec',
 };
 
 export function flagNameOf(field: string): string {

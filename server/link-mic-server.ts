@@ -385,8 +385,9 @@ function emptyStats(): OriginStats {
 
 /** [signal] The signalling options the server's own configuration carries (CLI, config file). */
 function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
-  const options: { tokenKey?: string; devLogin?: boolean; stateFile?: string; redisUrl?: string; nodeId?: string } = {};
+  const options: { tokenKey?: string; devLogin?: boolean; stateFile?: string; redisUrl?: string; nodeId?: string; battleTestDurationSec?: number } = {};
   if (config.tokenKey !== undefined) options.tokenKey = config.tokenKey;
+  if (config.battleTestDurationSec !== undefined) options.battleTestDurationSec = config.battleTestDurationSec;
   if (config.devLogin !== undefined) options.devLogin = config.devLogin;
   if (config.stateFile !== undefined) options.stateFile = config.stateFile;
   if (config.redisUrl !== undefined) options.redisUrl = config.redisUrl;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { layoutSchema, streamCodeSchema, userIdSchema } from '../layout';
 import { errorPayloadSchema } from '../studio-api/error-schema';
+import { battleSchema, battleVoteKindSchema } from './pk-battle';
 
 export const SIGNAL_PATH = '/signal';
 export const DEV_LOGIN_PATH = '/api/dev-login';
@@ -24,6 +25,7 @@ const roomId = streamCodeSchema.describe('a room id is its host stream code');
 const entityId = z.string().min(1).max(64);
 const reasonText = z.string().max(200);
 const unixMs = z.number().int().nonnegative();
+const battleDurationSchema = z.number().int().min(1).max(600).describe('seconds: 60, 180, 300 or 600 (a server may add one test-only duration)');
 
 export const playUrlsSchema = z.object({
   rtmp: z.string(),
@@ -61,7 +63,8 @@ export const roomSnapshotSchema = z.object({
   serverMix: serverMixSchema,
   settings: roomSettingsSchema,
   guests: z.array(z.object({ userId: userIdSchema, streamCode: streamCodeSchema, linkId: entityId })),
-  pk: z.object({ pkId: entityId, peerUserId: userIdSchema, peerRoomId: roomId, peerStreamCode: streamCodeSchema }).nullable(),
+  /** The PK this room is in; `battle` when it is a PK battle (the viewers' countdown and score bar). */
+  pk: z.object({ pkId: entityId, peerUserId: userIdSchema, peerRoomId: roomId, peerStreamCode: streamCodeSchema, battle: battleSchema.nullable() }).nullable(),
   layout: layoutSchema.nullable(),
   /** Audience (CDN / ordinary FLV) URL per stream code in the room, for client-side mixing. */
   audienceUrls: z.record(z.string(), z.string()),
@@ -93,6 +96,8 @@ export const pkStartedSchema = z.object({
   peer: z.object({ userId: userIdSchema, roomId, streamCode: streamCodeSchema, sessionId: sessionIdSchema }),
   /** Low-latency URLs of the other host's stream, signed with the other host's session_id. */
   playUrls: playUrlsSchema,
+  /** The battle (clock, scores, result) when the PK is a PK battle; null for an open-ended PK. */
+  battle: battleSchema.nullable(),
 });
 export type PkStarted = z.infer<typeof pkStartedSchema>;
 
@@ -172,7 +177,11 @@ export const REQUESTS = {
   'link.hangup': { params: z.object({ linkId: entityId }), result: empty, doc: 'Either side ends a link.' },
   'link.kick': { params: z.object({ linkId: entityId }), result: empty, doc: 'The host ends a guest’s link.' },
   'pk.invite': {
-    params: z.object({ roomId: roomId.describe('the other host’s room') }),
+    params: z.object({
+      roomId: roomId.describe('the other host’s room'),
+      /** A PK battle of this many seconds (60, 180, 300 or 600); omitted: an open-ended PK without a clock or scores. */
+      durationSec: battleDurationSchema.optional(),
+    }),
     result: z.object({ pkId: entityId, expiresAt: unixMs }),
     doc: 'A host invites the host of another live room to a cross-room PK.',
   },
@@ -180,6 +189,16 @@ export const REQUESTS = {
   'pk.accept': { params: z.object({ pkId: entityId }), result: pkStartedSchema, doc: 'The invitee accepts; the result is its view of the PK.' },
   'pk.reject': { params: z.object({ pkId: entityId, reason: reasonText.optional() }), result: empty, doc: 'The invitee rejects.' },
   'pk.end': { params: z.object({ pkId: entityId }), result: empty, doc: 'Either host ends the PK.' },
+  'pk.vote': {
+    params: z.object({ pkId: entityId, roomId: roomId.describe('the side supported'), kind: battleVoteKindSchema }),
+    result: z.object({ points: z.number().int().positive() }),
+    doc: 'A viewer of either room (or a linked guest) sends a like or a gift to one side of a PK battle; counted per side with a per-viewer rate limit (RATE_LIMITED).',
+  },
+  'pk.rematch': {
+    params: z.object({ pkId: entityId }),
+    result: z.object({ rematch: z.array(userIdSchema) }),
+    doc: 'A host asks for a rematch during the result phase; when both have asked, a new round starts with the same duration.',
+  },
   'layout.set': {
     params: z.object({ roomId, layout: layoutSchema }),
     result: z.object({ layout: layoutSchema }),
@@ -213,7 +232,7 @@ export const requestEnvelopeSchema = z.object({ id: requestId, type: z.string().
 export const LINK_REQUEST_OUTCOMES = ['rejected', 'cancelled', 'timeout', 'room-closed', 'disconnected'] as const;
 export const LINK_END_REASONS = ['hangup', 'kicked', 'media-lost', 'disconnected', 'room-closed'] as const;
 export const PK_INVITE_OUTCOMES = ['rejected', 'cancelled', 'timeout', 'room-closed', 'disconnected'] as const;
-export const PK_END_REASONS = ['ended', 'media-lost', 'disconnected', 'room-closed'] as const;
+export const PK_END_REASONS = ['ended', 'finished', 'media-lost', 'disconnected', 'room-closed'] as const;
 
 export const EVENTS = {
   'c2c.message': {
@@ -236,7 +255,7 @@ export const EVENTS = {
     doc: 'To both sides: the link ended, and why.',
   },
   'pk.invited': {
-    schema: z.object({ pkId: entityId, from: userIdSchema, fromRoomId: roomId, toRoomId: roomId, expiresAt: unixMs }),
+    schema: z.object({ pkId: entityId, from: userIdSchema, fromRoomId: roomId, toRoomId: roomId, expiresAt: unixMs, durationSec: battleDurationSchema.nullable() }),
     doc: 'To the invited host.',
   },
   'pk.inviteEnded': {
@@ -247,6 +266,10 @@ export const EVENTS = {
   'pk.ended': {
     schema: z.object({ pkId: entityId, reason: z.enum(PK_END_REASONS), by: userIdSchema.optional(), streamCode: streamCodeSchema.optional() }),
     doc: 'To both hosts: the PK ended, and why.',
+  },
+  'pk.battle': {
+    schema: z.object({ pkId: entityId, battle: battleSchema, serverTime: unixMs }),
+    doc: 'To both hosts, their guests and both rooms’ viewers: a PK battle started, its scores changed (at most every 250 ms), it entered the result phase, or a host asked for a rematch. `serverTime` lets a client show the server’s countdown.',
   },
   'layout.changed': {
     schema: z.object({ roomId, layout: layoutSchema, audienceUrls: z.record(z.string(), z.string()) }),

@@ -219,8 +219,15 @@ export class SignalClient {
   kick(linkId: string) {
     return this.request('link.kick', { linkId });
   }
-  invitePk(roomId: string) {
-    return this.request('pk.invite', { roomId });
+  /** `durationSec` (60/180/300/600) makes it a PK battle; omitted: an open-ended PK. */
+  invitePk(roomId: string, durationSec?: number) {
+    return this.request('pk.invite', durationSec === undefined ? { roomId } : { roomId, durationSec });
+  }
+  votePk(pkId: string, roomId: string, kind: RequestParams<'pk.vote'>['kind']) {
+    return this.request('pk.vote', { pkId, roomId, kind });
+  }
+  rematchPk(pkId: string) {
+    return this.request('pk.rematch', { pkId });
   }
   cancelPkInvite(pkId: string) {
     return this.request('pk.cancel', { pkId });
@@ -528,6 +535,11 @@ export class SignalClient {
       case 'pk.ended':
         this.pk = undefined;
         break;
+      case 'pk.battle': {
+        const event = payload as EventPayload<'pk.battle'>;
+        if (this.pk?.pkId === event.pkId) this.pk = { ...this.pk, battle: event.battle };
+        break;
+      }
       case 'room.closed': {
         const roomId = (payload as EventPayload<'room.closed'>).roomId;
         this.joinedRooms.delete(roomId);

@@ -21,7 +21,7 @@ export type StudioEvents = {
   pkInvite: PkInviteView;
   pkInviteEnded: { pkId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
   pkStarted: PkView;
-  pkEnded: { pkId: string; reason: 'ended' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
+  pkEnded: { pkId: string; reason: 'ended' | 'finished' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
   layout: { roomId: string; layout: Layout; audienceUrls: Readonly<Record<string, string>> };
   settings: StudioSettings;
   /** Something failed outside a method call (push died, signal lost, audio frame refused…). */

@@ -55,6 +55,15 @@ export interface SignalServiceOptions {
    * `t_id`; `{ templateId }` = server-side mix with that template (an operator's choice: server CPU).
    */
   readonly defaultServerMix?: ServerMix;
+  /** Length of a PK battle's result phase (default 10 s). */
+  readonly battleResultMs?: number;
+  /**
+   * Tests only: one extra PK battle duration, seconds, accepted besides 60/180/300/600 (default
+   * off). The product offers 1, 3, 5 and 10 minutes; e2e specs use this to play a whole battle.
+   */
+  readonly battleTestDurationSec?: number | null;
+  /** Votes per viewer per PK (default burst 20, 5/s); beyond it `pk.vote` is RATE_LIMITED. */
+  readonly voteRateLimit?: RateLimit;
 }
 
 export interface SignalLogger {

@@ -19,6 +19,7 @@ import type {
 import type { Clock, TimerHandle } from './clock';
 import type { SignalLogger, UrlIssuerLike } from './deps';
 import { SNAPSHOT_VERSION, type HubSnapshot, type PeerRef } from './signal-snapshot';
+import { PkBattles, type PkBattlesConfig } from './pk-battles';
 import type { LinkEntry, LinkRequestEntry, Peer, PkEntry, PkInviteEntry, RoomEntry, UserEntry } from './signal-state';
 
 export interface SignalHubConfig {
@@ -28,6 +29,8 @@ export interface SignalHubConfig {
   readonly linkQuota: number;
   /** Mix of a room that does not choose one (null = client-side). */
   readonly defaultServerMix: ServerMix;
+  /** PK battles: result phase, test-only duration, vote rate limit (pk-battles.ts). */
+  readonly battles: PkBattlesConfig;
 }
 
 export class SignalHub {
@@ -42,6 +45,7 @@ export class SignalHub {
   /** When each media-loss timer fires, kept for snapshots. */
   private readonly mediaLossDue = new Map<string, number>();
   private sequence = 0;
+  readonly battles: PkBattles;
 
   constructor(
     private readonly config: SignalHubConfig,
@@ -49,7 +53,19 @@ export class SignalHub {
     private readonly clock: Clock,
     private readonly random: () => number,
     private readonly logger: SignalLogger,
-  ) {}
+  ) {
+    this.battles = new PkBattles(
+      config.battles,
+      {
+        pk: (pkId) => this.pks.get(pkId),
+        broadcastBattle: (pk, payload) => this.broadcastToPk(pk, 'pk.battle', payload),
+        isAudience: (pk, userId) => this.isPkAudience(pk, userId),
+        finish: (pkId) => this.endPk(pkId, 'finished'),
+      },
+      clock,
+      logger,
+    );
+  }
 
   // -------------------------------------------------------------------------------------------
   // Connections and the reconnect grace
@@ -361,14 +377,15 @@ export class SignalHub {
     const invitee = this.user(target.hostUserId);
     this.assertPkFree(user, 'you are');
     this.assertPkFree(invitee, `${invitee.userId} is`);
+    const durationSec = this.battles.checkDuration(params.durationSec);
     const pkId = this.nextId('p');
     const expiresAt = this.clock.now() + this.config.requestTimeoutMs;
     const timer = this.clock.setTimeout(() => this.endInvite(pkId, 'timeout'), this.config.requestTimeoutMs);
-    const invite: PkInviteEntry = { pkId, fromUserId: userId, fromRoomId: user.hostedRoomId, toUserId: invitee.userId, toRoomId: target.roomId, expiresAt, timer };
+    const invite: PkInviteEntry = { pkId, fromUserId: userId, fromRoomId: user.hostedRoomId, toUserId: invitee.userId, toRoomId: target.roomId, expiresAt, timer, durationSec };
     this.invites.set(pkId, invite);
     user.pkInvites.add(pkId);
     invitee.pkInvites.add(pkId);
-    this.sendEvent(invitee.userId, 'pk.invited', { pkId, from: userId, fromRoomId: invite.fromRoomId, toRoomId: invite.toRoomId, expiresAt });
+    this.sendEvent(invitee.userId, 'pk.invited', { pkId, from: userId, fromRoomId: invite.fromRoomId, toRoomId: invite.toRoomId, expiresAt, durationSec });
     return { pkId, expiresAt };
   }
 
@@ -399,17 +416,20 @@ export class SignalHub {
         { userId: invite.fromUserId, roomId: fromRoom.roomId },
         { userId: invite.toUserId, roomId: toRoom.roomId },
       ],
+      battle: null,
     };
     this.pks.set(pk.pkId, pk);
     fromRoom.pkId = pk.pkId;
     toRoom.pkId = pk.pkId;
     this.user(invite.fromUserId).pkId = pk.pkId;
     this.user(invite.toUserId).pkId = pk.pkId;
+    if (invite.durationSec !== null) this.battles.start(pk, invite.durationSec);
     const inviteeView = this.pkView(pk, toRoom, fromRoom);
     this.sendEvent(invite.fromUserId, 'pk.started', this.pkView(pk, fromRoom, toRoom));
     this.sendEvent(invite.toUserId, 'pk.started', inviteeView);
     this.broadcastRoomUpdated(fromRoom);
     this.broadcastRoomUpdated(toRoom);
+    if (pk.battle) this.battles.announce(pk);
     this.logger.info('signal: pk started', { pkId: pk.pkId, rooms: [fromRoom.roomId, toRoom.roomId] });
     return inviteeView;
   }
@@ -438,6 +458,7 @@ export class SignalHub {
     const pk = this.pks.get(pkId);
     if (!pk) return;
     this.pks.delete(pkId);
+    this.battles.stop(pkId);
     const payload: EventPayload<'pk.ended'> = { pkId, reason };
     if (by !== undefined) payload.by = by;
     if (streamCode !== undefined) payload.streamCode = streamCode;
@@ -594,13 +615,58 @@ export class SignalHub {
       sessionId: own.sessionId,
       peer: { userId: other.hostUserId, roomId: other.roomId, streamCode: other.streamCode, sessionId: other.sessionId },
       playUrls: this.issuer.linkPlayUrls({ streamCode: other.streamCode, sessionId: other.sessionId }),
+      battle: this.battles.view(pk),
     };
+  }
+
+  /** [mixer] The PK battle of the PK `streamCode`'s room is in, with that room's side first. */
+  battleOfStream(streamCode: string): { own: number; peer: number; battle: NonNullable<ReturnType<PkBattles['view']>> } | undefined {
+    const room = this.rooms.get(streamCode);
+    const pk = room?.pkId !== undefined ? this.pks.get(room.pkId) : undefined;
+    const battle = pk ? this.battles.view(pk) : null;
+    if (!pk || !battle) return undefined;
+    const ownIndex = pk.sides[0].roomId === streamCode ? 0 : 1;
+    return { own: battle.sides[ownIndex].score, peer: battle.sides[1 - ownIndex]!.score, battle };
+  }
+
+  /** A viewer or linked guest of either room of the PK, and not one of its hosts. */
+  private isPkAudience(pk: PkEntry, userId: string): boolean {
+    if (pk.sides.some((side) => side.userId === userId)) return false;
+    return pk.sides.some((side) => {
+      const room = this.rooms.get(side.roomId);
+      if (!room) return false;
+      if (room.viewers.has(userId)) return true;
+      for (const link of room.links.values()) if (link.guestUserId === userId) return true;
+      return false;
+    });
+  }
+
+  /** Sends an event to everyone in both rooms of a PK (hosts, guests, viewers), each user once. */
+  private broadcastToPk<T extends EventType>(pk: PkEntry, type: T, payload: EventPayload<T>): void {
+    const recipients = new Set<string>();
+    for (const side of pk.sides) {
+      recipients.add(side.userId);
+      const room = this.rooms.get(side.roomId);
+      if (!room) continue;
+      for (const viewer of room.viewers) recipients.add(viewer);
+      for (const link of room.links.values()) recipients.add(link.guestUserId);
+    }
+    const text = JSON.stringify({ type, ...payload });
+    for (const userId of recipients) {
+      const user = this.users.get(userId);
+      if (user) for (const peer of user.connections) peer.sendRaw(text);
+    }
   }
 
   /** [mixer] The stream code of the other host when `streamCode`'s room is in an accepted PK. */
   pkPeerStreamCode(streamCode: string): string | undefined {
     for (const room of this.rooms.values()) if (room.streamCode === streamCode) return this.pkPeerRoom(room)?.streamCode;
     return undefined;
+  }
+
+  private battleView(pkId: string) {
+    const pk = this.pks.get(pkId);
+    return pk ? this.battles.view(pk) : null;
   }
 
   private pkPeerRoom(room: RoomEntry): RoomEntry | undefined {
@@ -623,7 +689,7 @@ export class SignalHub {
       serverMix: room.serverMix ? { templateId: room.serverMix.templateId } : null,
       settings: { allowLinkRequests: room.allowLinkRequests, guestLimit: room.guestLimit },
       guests: [...room.links.values()].map((link) => ({ userId: link.guestUserId, streamCode: link.guestStreamCode, linkId: link.linkId })),
-      pk: peer && room.pkId !== undefined ? { pkId: room.pkId, peerUserId: peer.hostUserId, peerRoomId: peer.roomId, peerStreamCode: peer.streamCode } : null,
+      pk: peer && room.pkId !== undefined ? { pkId: room.pkId, peerUserId: peer.hostUserId, peerRoomId: peer.roomId, peerStreamCode: peer.streamCode, battle: this.battleView(room.pkId) } : null,
       layout: room.layout,
       audienceUrls,
       viewerCount: room.viewers.size,
@@ -818,6 +884,7 @@ export class SignalHub {
       this.invites.set(entry.pkId, { ...entry, timer });
     }
     for (const pk of snapshot.pks) this.pks.set(pk.pkId, structuredClone(pk) as PkEntry);
+    for (const pk of this.pks.values()) if (pk.battle) this.battles.arm(pk);
     for (const saved of snapshot.rooms) {
       const links = new Map<string, LinkEntry>();
       for (const linkId of saved.links) {
@@ -871,6 +938,7 @@ export class SignalHub {
     for (const request of this.requests.values()) request.timer.cancel();
     for (const invite of this.invites.values()) invite.timer.cancel();
     for (const timer of this.mediaLossTimers.values()) timer.cancel();
+    this.battles.dispose();
     this.users.clear();
     this.rooms.clear();
     this.requests.clear();

@@ -29,6 +29,10 @@ export const SIGNAL_DEFAULTS = {
   /** Client-side mix unless a room asks for a server-side one (spec §7). */
   defaultServerMix: null,
   heartbeatMs: 30_000,
+  /** PK battles: the result phase, the per-viewer vote limit and the score broadcast interval. */
+  battleResultMs: 10_000,
+  voteRateLimit: { burst: 20, perSecond: 5 },
+  scoreFlushMs: 250,
 } as const;
 
 /** Hard frame ceiling in `ws` (beyond it `ws` closes with 1009); the 64 KiB rule is checked by us. */
@@ -88,7 +92,14 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       helloTimeoutMs: options.helloTimeoutMs ?? SIGNAL_DEFAULTS.helloTimeoutMs,
       defaultServerMix: options.defaultServerMix ?? SIGNAL_DEFAULTS.defaultServerMix,
       heartbeatMs: options.heartbeatMs ?? SIGNAL_DEFAULTS.heartbeatMs,
+      battleResultMs: options.battleResultMs ?? SIGNAL_DEFAULTS.battleResultMs,
+      battleTestDurationSec: options.battleTestDurationSec ?? null,
+      voteRateLimit: options.voteRateLimit ?? SIGNAL_DEFAULTS.voteRateLimit,
     };
+    const testDuration = this.options.battleTestDurationSec;
+    if (testDuration !== null && (!Number.isInteger(testDuration) || testDuration < 1 || testDuration > 600)) {
+      throw new LinkMicError('INVALID_CONFIG', `the test-only PK battle duration must be 1..600 s, got ${testDuration}`, { field: 'battleTestDurationSec' });
+    }
     this.maxMessageBytes = this.options.maxMessageBytes;
     this.helloTimeoutMs = this.options.helloTimeoutMs;
     this.clock = deps.clock ?? systemClock;
@@ -101,6 +112,12 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
         mediaLossMs: this.options.mediaLossMs,
         linkQuota,
         defaultServerMix: this.options.defaultServerMix,
+        battles: {
+          resultMs: this.options.battleResultMs,
+          testDurationSec: this.options.battleTestDurationSec,
+          voteRateLimit: this.options.voteRateLimit,
+          scoreFlushMs: SIGNAL_DEFAULTS.scoreFlushMs,
+        },
       },
       deps.issuer,
       this.store.hubClock(this.clock),
@@ -330,6 +347,10 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
         return hub.rejectPkInvite(userId, message);
       case 'pk.end':
         return hub.endPkByHost(userId, message);
+      case 'pk.vote':
+        return hub.battles.vote(userId, message);
+      case 'pk.rematch':
+        return hub.battles.rematch(userId, message);
       case 'layout.set':
         return hub.setLayout(userId, message);
     }
@@ -409,7 +430,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
 
 /** [viewer] User ids of read-only viewers (the web viewer at /watch/{room}). */
 export const READ_ONLY_VIEWER_PREFIX = 'viewer.';
-const READ_ONLY_REQUESTS: ReadonlySet<string> = new Set(['ping', 'room.join', 'room.leave']);
+const READ_ONLY_REQUESTS: ReadonlySet<string> = new Set(['ping', 'room.join', 'room.leave', 'pk.vote']);
 
 export function isReadOnlyViewer(userId: string): boolean {
   return userId.startsWith(READ_ONLY_VIEWER_PREFIX);

@@ -46,10 +46,22 @@ const roomSchema = z.object({
 
 const requestSchema = z.object({ requestId: id, roomId: streamCodeSchema, guestUserId: userIdSchema, streamCode: streamCodeSchema, expiresAt: unixMs });
 const linkSchema = z.object({ linkId: id, roomId: streamCodeSchema, guestUserId: userIdSchema, guestStreamCode: streamCodeSchema });
-const inviteSchema = z.object({ pkId: id, fromUserId: userIdSchema, fromRoomId: streamCodeSchema, toUserId: userIdSchema, toRoomId: streamCodeSchema, expiresAt: unixMs });
+const inviteSchema = z.object({ pkId: id, fromUserId: userIdSchema, fromRoomId: streamCodeSchema, toUserId: userIdSchema, toRoomId: streamCodeSchema, expiresAt: unixMs, durationSec: z.number().int().min(1).max(600).nullable().default(null) });
 const side = z.object({ userId: userIdSchema, roomId: streamCodeSchema });
-/** Loose: fields other parts of the hub add to a PK (battle state) are carried as they are. */
-const pkSchema = z.looseObject({ pkId: id, sides: z.tuple([side, side]) });
+/** A PK battle's state (signal-state.ts BattleEntry); its timers are re-armed from endsAt / resultEndsAt. */
+const battleSchema = z.object({
+  round: z.number().int().min(1),
+  durationSec: z.number().int().min(1).max(600),
+  phase: z.enum(['battle', 'result']),
+  startedAt: unixMs,
+  endsAt: unixMs,
+  resultEndsAt: unixMs,
+  scores: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  winner: z.union([z.literal(0), z.literal(1)]).nullable(),
+  rematch: z.array(userIdSchema).max(2),
+});
+/** Loose: fields other parts of the hub add to a PK are carried as they are. */
+const pkSchema = z.looseObject({ pkId: id, sides: z.tuple([side, side]), battle: battleSchema.nullable().default(null) });
 
 export const hubSnapshotSchema = z.object({
   version: z.literal(SNAPSHOT_VERSION),

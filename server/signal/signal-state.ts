@@ -69,9 +69,33 @@ export interface PkInviteEntry {
   readonly toRoomId: string;
   readonly expiresAt: number;
   readonly timer: TimerHandle;
+  /** A PK battle of this many seconds, or null for an open-ended PK. */
+  readonly durationSec: number | null;
 }
 
 export interface PkEntry {
   readonly pkId: string;
   readonly sides: readonly [{ userId: string; roomId: string }, { userId: string; roomId: string }];
+  /** The battle of a PK battle (null for an open-ended PK); behaviour in pk-battles.ts. */
+  battle: BattleEntry | null;
+}
+
+/**
+ * A PK battle's state: plain data (JSON-serialisable), so it is stored and restored with its PK.
+ * Its timers are not part of it: `PkBattles.arm(pk)` schedules them again from `endsAt` /
+ * `resultEndsAt` (after a restore, a due phase change runs at once).
+ */
+export interface BattleEntry {
+  round: number;
+  readonly durationSec: number;
+  phase: 'battle' | 'result';
+  startedAt: number;
+  endsAt: number;
+  resultEndsAt: number;
+  /** Scores in the order of `PkEntry.sides` (the inviter first). */
+  scores: [number, number];
+  /** Set in the result phase: the winning side's index, or null for a draw. */
+  winner: 0 | 1 | null;
+  /** User ids of the hosts who asked for a rematch in this result phase. */
+  rematch: string[];
 }
