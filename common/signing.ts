@@ -59,3 +59,37 @@ export function verifySignature(
   const expiresAt = parseInt(txTime, 16);
   if (!(expiresAt > nowUnixSec)) throw new LinkMicError('SIGNATURE_EXPIRED', `txTime ${txTime} has passed`, { field: 'txTime' });
 }
+
+// ---- play signatures ----------------------------------------------------------------------------
+// A push signature (above) is Tencent's, so real cloud push URLs work. Play URLs are signed with the
+// same formula under keys derived from KEY (Tencent, too, keeps a playback key apart from the push
+// key), so a play credential never publishes and a link credential is bound to its session_id:
+//   audience play:           txSecret = MD5(audiencePlayKey(KEY) + streamCode + txTime)
+//   low-latency link play:   txSecret = MD5(linkPlayKey(KEY, session_id) + streamCode + txTime)
+//   audiencePlayKey(KEY)     = lowercase hex MD5("linkmic-play-v1\n" + KEY + "\n")
+//   linkPlayKey(KEY, N)      = lowercase hex MD5("linkmic-play-v1\n" + KEY + "\n" + N)   (N in decimal)
+
+const PLAY_KEY_CONTEXT = 'linkmic-play-v1';
+
+/** The signing key of audience plays (no session_id). */
+export function audiencePlayKey(key: string): string {
+  return md5Hex(`${PLAY_KEY_CONTEXT}\n${key}\n`);
+}
+
+/** The signing key of low-latency link plays under `sessionId`. */
+export function linkPlayKey(key: string, sessionId: number): string {
+  if (!Number.isInteger(sessionId) || sessionId < 1 || sessionId > 0xffff_ffff) {
+    throw new ValidationError('INVALID_SESSION_ID', 'session_id', `session_id must be an integer from 1 to 4294967295, got ${String(sessionId)}`);
+  }
+  return md5Hex(`${PLAY_KEY_CONTEXT}\n${key}\n${sessionId}`);
+}
+
+/** The key a play is signed with: a link's (bound to its session_id) or the audience's. */
+export function playSigningKey(key: string, sessionId: number | undefined): string {
+  return sessionId === undefined ? audiencePlayKey(key) : linkPlayKey(key, sessionId);
+}
+
+/** Signs a play of `streamCode` (a link play when `sessionId` is given) valid until `expiresAtUnixSec`. */
+export function signPlay(key: string, streamCode: string, sessionId: number | undefined, expiresAtUnixSec: number): Signature {
+  return sign(playSigningKey(key, sessionId), streamCode, expiresAtUnixSec);
+}

@@ -154,6 +154,8 @@ export class LinkMicServer {
         // [mixer] audience plays of a mixed stream are served from its mix
         internalToken: this.internalToken,
         audienceSource: (streamCode) => this.mixer.audienceSource(streamCode),
+        // [signal] pushes naming a session_id must match what signalling issued under it
+        issuedSession: (sessionId) => this.signal.service?.hub.issuedSession(sessionId),
       },
       this.log,
     );

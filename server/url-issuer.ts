@@ -9,6 +9,7 @@ import {
   buildLinkPlayUrl,
   buildPushUrl,
   sign,
+  signPlay,
   ValidationError,
   type Endpoint,
   type MixParam,
@@ -58,10 +59,19 @@ export class UrlIssuer {
     return typeof this.options.endpoint === 'function' ? this.options.endpoint() : this.options.endpoint;
   }
 
-  /** txSecret/txTime for `streamCode`, valid for the default or given validity. */
+  /** The push (publish) txSecret/txTime of `streamCode` (Tencent's formula), valid for the default or given validity. */
   signature(streamCode: string, options: IssueOptions = {}): Signature & { expiresAt: number } {
     const expiresAt = this.expiresAt(options);
     return { ...sign(this.options.key ?? '', streamCode, expiresAt), expiresAt };
+  }
+
+  /**
+   * The play txSecret/txTime of `streamCode`: a low-latency link's (bound to `sessionId`) or, without
+   * one, an audience play's. Neither publishes (common/signing.ts, docs/security.md).
+   */
+  playSignature(streamCode: string, sessionId?: SessionId, options: IssueOptions = {}): Signature & { expiresAt: number } {
+    const expiresAt = this.expiresAt(options);
+    return { ...signPlay(this.options.key ?? '', streamCode, sessionId, expiresAt), expiresAt };
   }
 
   /** `rtmp://host/live/{code}?mix=…&txSecret=…&txTime=…`; `mix.t_id` must be a known template. */
@@ -74,13 +84,13 @@ export class UrlIssuer {
   /** One low-latency play URL of `streamCode` under the other party's `sessionId`. */
   linkPlayUrl(protocol: PlayProtocol, streamCode: string, sessionId: SessionId, options: IssueOptions = {}): string {
     assertSessionId(sessionId);
-    return buildLinkPlayUrl({ protocol, endpoint: this.endpoint, streamCode, sessionId, signature: this.signature(streamCode, options) });
+    return buildLinkPlayUrl({ protocol, endpoint: this.endpoint, streamCode, sessionId, signature: this.playSignature(streamCode, sessionId, options) });
   }
 
   /** The low-latency play URLs of `streamCode` in every protocol, with one expiry. */
   linkPlayUrls(streamCode: string, sessionId: SessionId, options: IssueOptions = {}): LinkPlayUrls {
     assertSessionId(sessionId);
-    const signature = this.signature(streamCode, options);
+    const signature = this.playSignature(streamCode, sessionId, options);
     const endpoint = this.endpoint;
     const build = (protocol: PlayProtocol): string => buildLinkPlayUrl({ protocol, endpoint, streamCode, sessionId, signature });
     return { rtmp: build('rtmp'), httpFlv: build('http-flv'), wsFlv: build('ws-flv'), expiresAt: signature.expiresAt };
@@ -89,7 +99,7 @@ export class UrlIssuer {
   /** The audience URL (HTTP-FLV by default), signed only when the origin requires signed plays. */
   audienceUrl(streamCode: string, protocol: PlayProtocol = 'http-flv', options: IssueOptions = {}): string {
     const base = { protocol, endpoint: this.endpoint, streamCode };
-    return buildAudienceUrl(this.options.signAudience ? { ...base, signature: this.signature(streamCode, options) } : base);
+    return buildAudienceUrl(this.options.signAudience ? { ...base, signature: this.playSignature(streamCode, undefined, options) } : base);
   }
 
   private expiresAt(options: IssueOptions): number {

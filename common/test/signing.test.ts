@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeTxSecret, constantTimeEqual, formatTxTime, sign, verifySignature } from '../signing';
+import { audiencePlayKey, computeTxSecret, constantTimeEqual, formatTxTime, linkPlayKey, sign, signPlay, verifySignature } from '../signing';
 import { LinkMicError } from '../errors';
 import { md5Hex } from '../md5';
 import { createHash } from 'node:crypto';
@@ -64,6 +64,23 @@ describe('txSecret / txTime signing (spec §4)', () => {
     expect(constantTimeEqual('abc', 'abd')).toBe(false);
     expect(constantTimeEqual('abc', 'abcd')).toBe(false);
     expect(constantTimeEqual('', '')).toBe(true);
+  });
+});
+
+describe('play signatures', () => {
+  it('derive their keys from KEY as docs/security.md writes them (test vector)', () => {
+    expect(audiencePlayKey(KEY)).toBe(createHash('md5').update(`linkmic-play-v1\n${KEY}\n`).digest('hex'));
+    expect(linkPlayKey(KEY, 1234)).toBe('28affb33f4c0874f3ab9e3caec6e8c56');
+    expect(signPlay(KEY, 'test', undefined, 0x5c271099)).toEqual({ txSecret: '513466cbb5eb3a99afea54698e333c23', txTime: '5C271099' });
+    expect(signPlay(KEY, 'test', 1234, 0x5c271099)).toEqual({ txSecret: 'eb13dc127a00830e007c5e6c02647fcc', txTime: '5C271099' });
+  });
+
+  it('never verify as the push signature of the same stream code, nor under another session_id', () => {
+    const push = sign(KEY, 'test', 0x5c271099).txSecret;
+    expect(new Set([push, signPlay(KEY, 'test', undefined, 0x5c271099).txSecret, signPlay(KEY, 'test', 1, 0x5c271099).txSecret, signPlay(KEY, 'test', 2, 0x5c271099).txSecret]).size).toBe(4);
+    expect(codeOf(() => verifySignature(KEY, 'test', signPlay(KEY, 'test', 1, 0x5c271099), 0))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifySignature(linkPlayKey(KEY, 2), 'test', signPlay(KEY, 'test', 1, 0x5c271099), 0))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifySignature(linkPlayKey(KEY, 1), 'test', signPlay(KEY, 'test', 1, 0x5c271099), 0))).toBeUndefined();
   });
 });
 

@@ -10,8 +10,9 @@ function loopbackHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-function internalQuery(server: LinkMicServer, streamCode: string): string {
-  const signature = server.urls.signature(streamCode);
+/** The internal token plus a push signature (`push`) or an audience play signature (a pull). */
+function internalQuery(server: LinkMicServer, streamCode: string, action: 'push' | 'pull'): string {
+  const signature = action === 'push' ? server.urls.signature(streamCode) : server.urls.playSignature(streamCode);
   return `internal=${server.internalToken}&txSecret=${signature.txSecret}&txTime=${signature.txTime}`;
 }
 
@@ -28,8 +29,8 @@ export function mixerHostOf(server: LinkMicServer): MixerHost {
     listStreams: () => server.listStreams(),
     listPlays: () => server.listPlays(),
     closePlay: (playId) => server.closePlay(playId, 'kicked'),
-    internalPullUrl: (code) => `http://${loopbackHost(server.config.host)}:${server.httpPort}/live/${code}.flv?${internalQuery(server, code)}`,
-    internalPushUrl: (code) => `rtmp://${loopbackHost(server.config.host)}:${server.rtmpPort}/live/${code}?${internalQuery(server, code)}`,
+    internalPullUrl: (code) => `http://${loopbackHost(server.config.host)}:${server.httpPort}/live/${code}.flv?${internalQuery(server, code, 'pull')}`,
+    internalPushUrl: (code) => `rtmp://${loopbackHost(server.config.host)}:${server.rtmpPort}/live/${code}?${internalQuery(server, code, 'push')}`,
     pkPeerOf: (code) => server.signal.service?.hub.pkPeerStreamCode(code),
   };
 }

@@ -38,7 +38,7 @@ export class FlvServing {
     try {
       if (!shared.isRunning()) throw new LinkMicError('INVALID_STATE', 'the origin is closing');
       if (!match) throw new LinkMicError('INVALID_URL', 'expected /live/{streamCode}.flv');
-      grant = shared.policy.checkPlay({ app: match[1]!, streamCode: match[2]!, query: parseQuery(rawQuery), linkCount: (id) => shared.plays.linkCount(id) });
+      grant = shared.policy.decide('play', { app: match[1]!, streamCode: match[2]!, query: parseQuery(rawQuery) }, shared.policyState);
     } catch (error) {
       const payload = countRefusal(shared, 'play', 'http-flv', match?.[2] ?? pathname, remote, error);
       sendJsonError(res, statusForCode(payload.code), payload);
@@ -89,7 +89,7 @@ export class FlvServing {
       if (!match) throw new LinkMicError('INVALID_URL', 'expected /live/{streamCode}.flv');
       const protocols = String(req.headers['sec-websocket-protocol'] ?? '').toLowerCase();
       if (/\b(post|publisher)\b/.test(protocols)) throw new LinkMicError('NOT_ALLOWED', 'publishing over WebSocket is not served; publish over RTMP');
-      grant = shared.policy.checkPlay({ app: match[1]!, streamCode: match[2]!, query: parseQuery(rawQuery), linkCount: (id) => shared.plays.linkCount(id) });
+      grant = shared.policy.decide('play', { app: match[1]!, streamCode: match[2]!, query: parseQuery(rawQuery) }, shared.policyState);
     } catch (error) {
       const payload = countRefusal(shared, 'play', 'ws-flv', match?.[2] ?? pathname, remote, error);
       rejectUpgrade(socket, statusForCode(payload.code), payload);

@@ -1,4 +1,6 @@
 // The options an origin is built with (the composition root, server/link-mic-server.ts, fills them).
+import type { SessionId } from '../../common';
+import type { IssuedSession } from './origin-policy';
 import type { RtmpMessageLimits } from './rtmp-guard';
 
 export interface OriginOptions {
@@ -27,4 +29,6 @@ export interface OriginOptions {
   readonly internalToken?: string;
   /** For an audience play of `streamCode`, the stream actually served (a running mix), or undefined. */
   readonly audienceSource?: (streamCode: string) => string | undefined;
+  /** What signalling issued under a session_id (publishers naming it must match; docs/security.md). */
+  readonly issuedSession?: (sessionId: SessionId) => IssuedSession | undefined;
 }

@@ -5,7 +5,7 @@ import type { ErrorCode, PlayProtocol, SessionId, TypedEmitter } from '../../com
 import type { Logger } from '../../node/logger';
 import type { BaseSession, RtmpSession } from './nms-bridge';
 import type { OriginOptions } from './origin-options';
-import type { OriginPolicy, PublishGrant } from './origin-policy';
+import type { OriginPolicy, PolicyState, PublishGrant } from './origin-policy';
 import type { EndReason, OriginEvents, PlayKind } from './origin-types';
 import type { MixRouting } from './mix-routing';
 import type { PlayRegistry } from './play-registry';
@@ -72,6 +72,8 @@ export interface OriginShared {
   readonly log: Logger;
   readonly events: TypedEmitter<OriginEvents>;
   readonly policy: OriginPolicy;
+  /** The server state the policy decides on (live streams, link counts, what signalling issued). */
+  readonly policyState: PolicyState;
   /** NMS app name this origin's streams live under (internal; clients always use `live`). */
   readonly internalApp: string;
   readonly counters: OriginCounters;

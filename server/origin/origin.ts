@@ -84,6 +84,11 @@ export class Origin {
       log: this.log,
       events: this.events,
       policy: new OriginPolicy({ key: options.key, linkQuota: options.linkQuota, requirePlaySign: options.requirePlaySign }),
+      policyState: {
+        isLive: (streamCode) => this.streams.has(streamCode),
+        linkCount: (sessionId) => this.plays.linkCount(sessionId),
+        issuedSession: (sessionId) => options.issuedSession?.(sessionId),
+      },
       internalApp: this.internalApp,
       counters: this.counters,
       streams: this.streams,

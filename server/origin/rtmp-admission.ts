@@ -110,7 +110,7 @@ export class RtmpAdmission {
       const target = RtmpAdmission.splitTarget(String(rtmp.streamApp ?? ''), rawName);
       streamCode = target.streamCode;
       rawQuery = target.rawQuery;
-      grant = shared.policy.checkPublish({ app: target.app, streamCode, query: target.query, isLive: (code) => shared.streams.has(code) });
+      grant = shared.policy.decide('publish', { app: target.app, streamCode, query: target.query }, shared.policyState);
       // [mixer] reserved output names of the server-side mixer
       shared.routing.assertPublishAllowed(streamCode, target.query);
     } catch (error) {
@@ -184,7 +184,7 @@ export class RtmpAdmission {
       const target = RtmpAdmission.splitTarget(String(rtmp.streamApp ?? ''), rawName);
       streamCode = target.streamCode;
       rawQuery = target.rawQuery;
-      grant = shared.policy.checkPlay({ app: target.app, streamCode, query: target.query, linkCount: (id) => shared.plays.linkCount(id) });
+      grant = shared.policy.decide('play', { app: target.app, streamCode, query: target.query }, shared.policyState);
       source = shared.routing.playSource(grant, target.query); // [mixer]
     } catch (error) {
       this.refuse(connection, 'play', streamCode, error);

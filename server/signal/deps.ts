@@ -81,4 +81,6 @@ export interface SignalServiceDeps {
   readonly logger?: SignalLogger;
   /** Where the state lives (default: memory; a state file or Redis keep it across restarts and nodes). */
   readonly store?: SignalStore;
+  /** A live stream other than `exceptStreamCode` pushes under `sessionId` (never allocated then). */
+  readonly sessionClaimedAtOrigin?: (sessionId: number, exceptStreamCode: string) => boolean;
 }

@@ -35,6 +35,7 @@ export interface SignalHostServer {
   readonly urls: ServerUrlIssuer;
   readonly events: OriginEventsLike & { on(event: 'ready', listener: () => void): Disposable };
   readonly running: boolean;
+  listStreams(): ReadonlyArray<{ readonly streamCode: string; readonly sessionId: number | null }>;
   readonly log: { info(fields: object, message: string): void; warn(fields: object, message: string): void; child(bindings: object): SignalHostServer['log'] };
   addRoute(method: 'POST', pathPrefix: string, handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Disposable;
   addUpgradeHandler(pathPrefix: string, handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): Disposable;
@@ -91,11 +92,17 @@ export class MountedSignal implements Disposable {
     const logger: SignalLogger = { info: (message, fields) => log.info(fields ?? {}, message), warn: (message, fields) => log.warn(fields ?? {}, message) };
     const { clock, stateFile, redisUrl, nodeId, ...serviceOptions } = this.options;
     const store = createStore({ stateFile, redisUrl, nodeId }, logger);
+    const deps = {
+      issuer: adaptUrlIssuer(this.server.urls),
+      origin: this.server.events,
+      logger,
+      store,
+      sessionClaimedAtOrigin: (sessionId: number, exceptStreamCode: string) =>
+        this.server.listStreams().some((stream) => stream.sessionId === sessionId && stream.streamCode !== exceptStreamCode),
+    };
     this.current = new SignalService(
       { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin },
-      clock === undefined
-        ? { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, store }
-        : { issuer: adaptUrlIssuer(this.server.urls), origin: this.server.events, logger, clock, store },
+      clock === undefined ? deps : { ...deps, clock },
     );
     this.current.ready.catch((error: unknown) => log.warn({ err: error }, 'signal: the state store failed to open'));
   }

@@ -33,6 +33,13 @@ export interface SignalHubConfig {
   readonly battles: PkBattlesConfig;
 }
 
+/** What the hub issued one publisher under a session_id (the origin checks pushes against it). */
+export interface IssuedPublisherView {
+  readonly layer: 'b' | 's';
+  readonly templateId: number | undefined;
+}
+
+
 export class SignalHub {
   private readonly users = new Map<string, UserEntry>();
   private readonly rooms = new Map<string, RoomEntry>();
@@ -568,6 +575,25 @@ export class SignalHub {
 
   private clearMediaWatchIfUnused(streamCode: string): void {
     if (this.mediaLossTimers.has(streamCode) && !this.isLinkedStream(streamCode)) this.onStreamPublished(streamCode);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What was issued (the origin's publish check, docs/security.md)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The publishers this hub issued push URLs to under `sessionId` (its room's host as layer b,
+   * the accepted guests as layer s, with the room's t_id), or undefined when no room has it.
+   */
+  issuedSession(sessionId: SessionId): { publishers: ReadonlyMap<string, IssuedPublisherView> } | undefined {
+    for (const room of this.rooms.values()) {
+      if (room.sessionId !== sessionId) continue;
+      const templateId = room.serverMix ? room.serverMix.templateId : undefined;
+      const publishers = new Map<string, IssuedPublisherView>([[room.streamCode, { layer: 'b', templateId }]]);
+      for (const link of room.links.values()) publishers.set(link.guestStreamCode, { layer: 's', templateId });
+      return { publishers };
+    }
+    return undefined;
   }
 
   // -------------------------------------------------------------------------------------------

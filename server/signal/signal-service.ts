@@ -70,6 +70,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly options: Required<Omit<SignalServiceOptions, 'tokenKey'>> & { tokenKey: string };
   private readonly logger: SignalLogger;
+  private readonly sessionClaimedAtOrigin: (sessionId: number, exceptStreamCode: string) => boolean;
   private closed = false;
   private heartbeatTick = 0;
 
@@ -124,6 +125,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       this.store.hubRandom(deps.random ?? cryptoRandom32),
       this.logger,
     );
+    this.sessionClaimedAtOrigin = deps.sessionClaimedAtOrigin ?? (() => false);
     if (deps.origin) {
       this.subscriptions.push(deps.origin.on('publish', (event) => this.runQuietly({ op: 'published', streamCode: event.streamCode })));
       this.subscriptions.push(deps.origin.on('unpublish', (event) => this.runQuietly({ op: 'unpublished', streamCode: event.streamCode })));
@@ -270,6 +272,13 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       throw new LinkMicError('NOT_ALLOWED', `a read-only viewer cannot send ${message.type}`, { field: 'type' });
     }
     if (message.type === 'ping') return { serverTime: this.clock.now() };
+    if (message.type === 'room.open' && message.sessionId !== undefined && this.sessionClaimedAtOrigin(message.sessionId, message.streamCode)) {
+      // A session_id another live stream already pushes under is never handed out (a stranger
+      // pushing first under a guessed session_id must not end up in the new room). Decided here,
+      // before the store orders the command, so every node applies the same request.
+      const { sessionId: _claimed, ...rest } = message;
+      return this.store.run({ op: 'request', userId, message: rest });
+    }
     // C2C changes no state: it runs on this node and reaches other nodes' sockets directly.
     if (message.type === 'c2c.send') return this.store.direct(() => this.hub.sendC2C(userId, message));
     return this.store.run({ op: 'request', userId, message });

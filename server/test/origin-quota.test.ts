@@ -79,8 +79,8 @@ describe('link quota per session_id', () => {
   it('refuses a link play that is unsigned, forged or signed for another stream code', async () => {
     server = await startTestServer();
     const base = `${server.httpUrl}/live/hostA.flv`;
-    const signature = server.urls.signature('hostA');
-    const otherCode = server.urls.signature('hostB');
+    const signature = server.urls.playSignature('hostA', 9);
+    const otherCode = server.urls.playSignature('hostB', 9);
     const cases: Array<[string, string]> = [
       [`${base}?session_id=9`, 'SIGNATURE_MISSING'],
       [`${base}?session_id=9&txSecret=${'a'.repeat(32)}&txTime=${signature.txTime}`, 'SIGNATURE_INVALID'],

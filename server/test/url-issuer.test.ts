@@ -1,6 +1,6 @@
 // Signed URLs issued by the server verify against the origin's own checks.
 import { describe, expect, it } from 'vitest';
-import { parseStreamUrl, verifySignature } from '../../common';
+import { audiencePlayKey, linkPlayKey, parseStreamUrl, verifySignature } from '../../common';
 import { UrlIssuer } from '../url-issuer';
 
 const KEY = 'e12c46f2612d5106e2034781ab261ca3';
@@ -28,7 +28,10 @@ describe('UrlIssuer', () => {
     for (const url of [links.rtmp, links.httpFlv, links.wsFlv]) {
       const parsed = parseStreamUrl(url);
       expect(parsed.sessionId).toBe(99);
-      expect(() => verifySignature(KEY, 'peer', parsed, NOW)).not.toThrow();
+      expect(() => verifySignature(linkPlayKey(KEY, 99), 'peer', parsed, NOW)).not.toThrow();
+      // A play URL is no push credential, and is bound to its session_id.
+      expect(() => verifySignature(KEY, 'peer', parsed, NOW)).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
+      expect(() => verifySignature(linkPlayKey(KEY, 98), 'peer', parsed, NOW)).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
     }
     expect(issuer.linkPlayUrl('ws-flv', 'peer', 99, { validitySec: 60 })).toBe(links.wsFlv);
   });
@@ -36,7 +39,9 @@ describe('UrlIssuer', () => {
   it('signs audience URLs only when the origin requires signed plays', () => {
     expect(issuer.audienceUrl('big')).toBe('http://127.0.0.1:8000/live/big.flv');
     const strict = new UrlIssuer({ key: KEY, endpoint, now: () => NOW, signAudience: true });
-    expect(() => verifySignature(KEY, 'big', parseStreamUrl(strict.audienceUrl('big', 'ws-flv')), NOW)).not.toThrow();
+    const audience = parseStreamUrl(strict.audienceUrl('big', 'ws-flv'));
+    expect(() => verifySignature(audiencePlayKey(KEY), 'big', audience, NOW)).not.toThrow();
+    expect(() => verifySignature(KEY, 'big', audience, NOW)).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
   });
 
   it('refuses to issue what the origin would refuse', () => {
