@@ -2,6 +2,7 @@
 // local preview of what leaves the studio.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { EncoderPreference, ServerProfileInput, SourceList, Sources, VideoOverlay } from '../../common/studio-api';
+import { EngineCard } from './engine-card';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
 import { PlayerView } from './player-view';
@@ -17,6 +18,7 @@ export function GoLivePanel({ active }: { active: boolean }) {
       <EncoderCard />
       <RoleCard />
       <ServerCard />
+      <EngineCard />
       <SourcesCard />
     </div>
   );

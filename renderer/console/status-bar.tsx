@@ -1,4 +1,5 @@
-// The status bar (as in OBS): live state, encoder, fps, bitrate, dropped frames, reconnects, mic.
+// The status bar (as in OBS): live state, encoder, fps, bitrate, dropped frames, reconnects, mic;
+// with the OBS engine also OBS's congestion and CPU use.
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from './i18n-context';
 import type { MicStatus } from './mic-bridge';
@@ -31,6 +32,16 @@ export function StatusBar({ mic }: { mic: MicStatus }) {
       <span data-testid="stats-dropped">
         {t('console.stats.dropped')}: {showing ? number(stats.droppedFrames) : dash}
       </span>
+      {showing && stats.congestion !== undefined ? (
+        <span data-testid="stats-congestion">
+          {t('console.stats.congestion')}: {number(stats.congestion, { style: 'percent', maximumFractionDigits: 0 })}
+        </span>
+      ) : null}
+      {showing && stats.cpuPercent !== undefined ? (
+        <span data-testid="stats-obs-cpu">
+          {t('console.stats.obsCpu')}: {number(stats.cpuPercent / 100, { style: 'percent', maximumFractionDigits: 0 })}
+        </span>
+      ) : null}
       <span data-testid="stats-reconnects">
         {t('console.stats.reconnects')}: {number(reconnects)}
       </span>
