@@ -22,6 +22,20 @@ const SETTINGS = [
   { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
   { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
+  // [hooks] external origins and origin profiles (docs/deploy.md)
+  { key: 'origin', env: 'LINKMIC_ORIGIN', kind: 'string' },
+  { key: 'hookToken', env: 'LINKMIC_HOOK_TOKEN', kind: 'string' },
+  { key: 'hookRelayPageUrl', env: 'LINKMIC_HOOK_RELAY_PAGE_URL', kind: 'string' },
+  { key: 'hookRelayAddresses', env: 'LINKMIC_HOOK_RELAY_ADDRESSES', kind: 'list' },
+  { key: 'hookLeaseSec', env: 'LINKMIC_HOOK_LEASE_SEC', kind: 'integer' },
+  { key: 'tencentCallbackKey', env: 'LINKMIC_TENCENT_CALLBACK_KEY', kind: 'string' },
+  { key: 'mediaProfile', env: 'LINKMIC_MEDIA_PROFILE', kind: 'string' },
+  { key: 'pushUrl', env: 'LINKMIC_PUSH_URL', kind: 'string' },
+  { key: 'linkRtmpUrl', env: 'LINKMIC_LINK_RTMP_URL', kind: 'string' },
+  { key: 'linkFlvUrl', env: 'LINKMIC_LINK_FLV_URL', kind: 'string' },
+  { key: 'playRtmpUrl', env: 'LINKMIC_PLAY_RTMP_URL', kind: 'string' },
+  { key: 'playFlvUrl', env: 'LINKMIC_PLAY_FLV_URL', kind: 'string' },
+  { key: 'playKey', env: 'LINKMIC_PLAY_KEY', kind: 'string' },
 ] as const;
 
 const integerText = z.string().regex(/^\d+$/, 'must be a whole number');
@@ -30,8 +44,9 @@ const booleanText = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']
 /** A flag, variable or file that cannot be read as a setting (exit 2). */
 export class UsageError extends Error {}
 
-function parseSetting(kind: 'string' | 'integer' | 'boolean', value: unknown, source: string): unknown {
+function parseSetting(kind: 'string' | 'integer' | 'boolean' | 'list', value: unknown, source: string): unknown {
   if (kind === 'string' || typeof value !== 'string') return value;
+  if (kind === 'list') return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (kind === 'integer') {
     const result = integerText.safeParse(value);
     if (!result.success) throw new UsageError(`${source}: "${value}" must be a whole number`);
@@ -76,6 +91,19 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
     .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
+    .addOption(new Option('--origin <where>', 'embedded: this process is the RTMP origin; external: an RTMP cluster calls /hooks/… (docs/deploy.md)').choices(['embedded', 'external']))
+    .option('--hook-token <token>', 'token nginx-rtmp / SRS hook URLs carry as ?token= (unset: loopback callers only)')
+    .option('--hook-relay-page-url <marker>', 'pageUrl an edge pull carries (nginx-rtmp pull … pageUrl=<marker>): a relay')
+    .option('--hook-relay-addresses <list>', 'comma-separated edge addresses whose plays on the origin are relays (SRS)')
+    .option('--hook-lease-sec <n>', 'lease of locks and link slots renewed by nginx-rtmp on_update (default 90)')
+    .option('--tencent-callback-key <key>', 'Tencent CSS callback key (md5(key + t) signatures)')
+    .addOption(new Option('--media-profile <profile>', 'where issued URLs point').choices(['embedded', 'cluster', 'tencent-css']))
+    .option('--push-url <rtmp://host[:port]>', 'push base (cluster origin, or Tencent CSS push domain)')
+    .option('--link-rtmp-url <rtmp://host[:port]>', 'low-latency RTMP play base (default: cluster origin / Tencent play domain)')
+    .option('--link-flv-url <http(s)://host[:port]>', 'low-latency HTTP-FLV / WS-FLV play base (default: --play-flv-url)')
+    .option('--play-rtmp-url <rtmp://host[:port]>', 'audience RTMP play base (edge / CDN)')
+    .option('--play-flv-url <http(s)://host[:port]>', 'audience HTTP-FLV / WS-FLV play base (edge / CDN)')
+    .option('--play-key <key>', 'Tencent CSS play anti-leech key for play URLs')
     .option('--config <file>', 'JSON file with the same settings (camelCase keys)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(LOG_LEVELS))
     .helpOption('-h, --help', 'show this help')

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   try {
     const ready = await server.start();
     await server.signal.whenReady(); // [signal] state restored (state file, or joined the Redis store)
-    process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, rtmpPort: server.rtmpPort, httpPort: server.httpPort })}\n`);
+    // [hooks] an external origin: no RTMP listener here
+    const rtmpPort = server.config.origin === 'embedded' ? { rtmpPort: server.rtmpPort } : {};
+    process.stdout.write(`${JSON.stringify({ event: 'ready', ...ready, ...rtmpPort, httpPort: server.httpPort })}\n`);
   } catch (error) {
     const payload = toErrorPayload(error);
     process.stderr.write(`linkmic-server: ${payload.code}: ${payload.message}\n`);

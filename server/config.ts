@@ -7,6 +7,9 @@ import { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from './origin/origin-policy';
 
 const port = z.number().int().min(0, 'must be 0 (any free port) or more').max(65535, 'must be at most 65535');
 const host = z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/, 'must be a host name or an IP address');
+// [hooks] media URL bases of an origin profile: scheme://host[:port], nothing after it
+const rtmpBase = z.string().regex(/^rtmp:\/\/[A-Za-z0-9.\-:[\]]+\/?$/, 'must be rtmp://host[:port]');
+const flvBase = z.string().regex(/^https?:\/\/[A-Za-z0-9.\-:[\]]+\/?$/, 'must be http(s)://host[:port]');
 
 export const serverConfigSchema = z
   .object({
@@ -62,6 +65,34 @@ export const serverConfigSchema = z
       .optional(),
     /** Tests only: one extra PK battle duration in seconds besides 1/3/5/10 min (off by default). */
     battleTestDurationSec: z.number().int().min(1).max(600).optional(),
+    // [hooks] external origins (server/hooks, docs/deploy.md)
+    /** `embedded`: this process is the RTMP origin; `external`: no RTMP listener, an RTMP cluster asks /hooks/…. */
+    origin: z.enum(['embedded', 'external']).default('embedded'),
+    /** Token nginx-rtmp and SRS hook URLs carry (`?token=`); unset = hooks answer loopback callers only. */
+    hookToken: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+    /** pageUrl an edge's pull carries (nginx-rtmp `pull … pageUrl=<this>`): such plays are relays. */
+    hookRelayPageUrl: z.string().regex(/^[A-Za-z0-9_.:-]{16,128}$/, 'must be 16-128 characters of A-Z, a-z, 0-9, _ . : -').optional(),
+    /** Addresses of edges: their plays on an origin are relays (SRS edges). */
+    hookRelayAddresses: z.array(z.string().min(1).max(64)).max(256).default([]),
+    /** Lease of locks and link slots renewed by nginx-rtmp on_update (set notify_update_timeout to a third). */
+    hookLeaseSec: z.number().int().min(10).max(3600).default(90),
+    /** Tencent CSS callback key (stream-state callbacks signed md5(key + t)). */
+    tencentCallbackKey: z.string().min(1).max(256).optional(),
+    // [hooks] where issued URLs point (server/media-profile.ts)
+    /** `embedded`: this server's ports; `cluster`: an RTMP cluster (origin + edges); `tencent-css`: Tencent CSS domains. */
+    mediaProfile: z.enum(['embedded', 'cluster', 'tencent-css']).default('embedded'),
+    /** Push base, `rtmp://host[:port]` (cluster: the origin; Tencent CSS: the push domain). */
+    pushUrl: rtmpBase.optional(),
+    /** Low-latency (origin-direct) RTMP play base; default: cluster the push base, Tencent CSS the play base. */
+    linkRtmpUrl: rtmpBase.optional(),
+    /** Low-latency HTTP-FLV / WS-FLV play base; default: the audience FLV base. */
+    linkFlvUrl: flvBase.optional(),
+    /** Audience RTMP play base (edge / CDN); default: the push base (cluster) or the FLV base's host (Tencent CSS). */
+    playRtmpUrl: rtmpBase.optional(),
+    /** Audience HTTP-FLV / WS-FLV play base (edge / CDN), `http(s)://host[:port]`. */
+    playFlvUrl: flvBase.optional(),
+    /** Tencent CSS play anti-leech key: low-latency and audience URLs are signed with it (push URLs with `key`). */
+    playKey: z.string().min(1).max(256).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -70,6 +101,19 @@ export const serverConfigSchema = z
     }
     if (config.stateFile !== undefined && config.redisUrl !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['stateFile'], message: 'with --redis-url the state lives in Redis; drop --state-file' });
+    }
+    if (config.origin === 'external' && config.key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['origin'], message: 'an external origin needs a signing key (--key)' });
+    }
+    if (config.origin === 'external' && config.mediaProfile === 'embedded') {
+      ctx.addIssue({ code: 'custom', path: ['mediaProfile'], message: 'an external origin needs --media-profile cluster or tencent-css' });
+    }
+    if (config.mediaProfile !== 'embedded') {
+      if (config.pushUrl === undefined) ctx.addIssue({ code: 'custom', path: ['pushUrl'], message: `the ${config.mediaProfile} profile needs a push base (rtmp://host[:port])` });
+      if (config.playFlvUrl === undefined) ctx.addIssue({ code: 'custom', path: ['playFlvUrl'], message: `the ${config.mediaProfile} profile needs an audience FLV base (http(s)://host[:port])` });
+    }
+    if (config.playKey !== undefined && config.mediaProfile !== 'tencent-css') {
+      ctx.addIssue({ code: 'custom', path: ['playKey'], message: 'a separate play key is for the tencent-css profile (our hooks check plays with --key)' });
     }
   });
 
@@ -92,6 +136,19 @@ const FLAG_NAMES: Record<string, string> = {
   redisUrl: '--redis-url',
   nodeId: '--node-id',
   battleTestDurationSec: '--battle-test-duration-sec',
+  origin: '--origin',
+  hookToken: '--hook-token',
+  hookRelayPageUrl: '--hook-relay-page-url',
+  hookRelayAddresses: '--hook-relay-addresses',
+  hookLeaseSec: '--hook-lease-sec',
+  tencentCallbackKey: '--tencent-callback-key',
+  mediaProfile: '--media-profile',
+  pushUrl: '--push-url',
+  linkRtmpUrl: '--link-rtmp-url',
+  linkFlvUrl: '--link-flv-url',
+  playRtmpUrl: '--play-rtmp-url',
+  playFlvUrl: '--play-flv-url',
+  playKey: '--play-key',
 };
 
 export function flagNameOf(field: string): string {

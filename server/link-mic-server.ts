@@ -47,6 +47,7 @@ import { createLogger, type Logger } from '../node/logger';
 import { Origin } from './origin/origin';
 import type { EndReason, LiveStreamInfo, OriginEvents, OriginStats, PlayInfo } from './origin/origin-types';
 import { UrlIssuer } from './url-issuer';
+import { mediaEndpointsOf, type MediaEndpoints } from './media-profile';
 // [signal] signalling service mounted on the shared port (server/signal/mount-signal.ts)
 import { MountedSignal, type MountSignalOptions } from './signal/mount-signal';
 // [mixer] server-side mix (server/mixer) and [viewer] audience web page (server/viewer)
@@ -54,6 +55,13 @@ import type { MixerOptions } from './mixer/mix-types';
 import { mixerHostOf } from './mixer/mixer-host';
 import { ServerMixer } from './mixer/server-mixer';
 import { MountedViewer, type ViewerOptions } from './viewer/mount-viewer';
+// [hooks] external origins deciding publish and play through our HTTP hooks (server/hooks)
+import { HookDecider } from './hooks/hook-decider';
+import type { HookStateStore } from './hooks/hook-state-store';
+import { MemoryHookStateStore } from './hooks/memory-hook-state-store';
+import { MountedHooks } from './hooks/mount-hooks';
+import { RelayMarkers } from './hooks/relay-markers';
+import { OriginPolicy } from './origin/origin-policy';
 
 export interface LinkMicServerOptions extends ServerConfigInput {
   /** A pino logger; by default one at `logLevel` on stderr. */
@@ -64,6 +72,8 @@ export interface LinkMicServerOptions extends ServerConfigInput {
   readonly mixer?: MixerOptions;
   /** [viewer] Options of the audience web page (/watch/{room}). */
   readonly viewer?: ViewerOptions;
+  /** [hooks] Shared state of the hook decisions (locks, link slots); in memory by default, Redis for several nodes. */
+  readonly hookStore?: HookStateStore;
 }
 
 export interface ReadyInfo {
@@ -84,6 +94,8 @@ export class LinkMicServer {
   readonly events: TypedEmitter<LinkMicServerEvents>;
   /** Issues signed URLs pointing at this server (read after start(): ports may be ephemeral). */
   readonly urls: UrlIssuer;
+  /** [hooks] Where issued URLs point when the profile is not `embedded` (server/media-profile.ts). */
+  readonly media: MediaEndpoints | undefined;
   /** [signal] The signalling service on this server's HTTP port (a fresh one per start). */
   readonly signal: MountedSignal;
   /** [mixer] Server-side mixes of big hosts pushing with t_id (docs/mixer.md). */
@@ -92,28 +104,36 @@ export class LinkMicServer {
   readonly viewer: MountedViewer;
   /** [mixer] Secret of the server's own media clients (`internal=<token>`); fresh per process. */
   readonly internalToken = randomBytes(24).toString('hex');
+  /** [hooks] The one decision path of external origins' hooks (/hooks/nginx-rtmp|srs|tencent-css). */
+  readonly hooks: HookDecider;
   private readonly table = new RouteTable();
   private readonly closeHooks = new Set<() => void | Promise<void>>();
   private state: 'idle' | 'starting' | 'running' | 'closing' = 'idle';
   private closing: Promise<void> | undefined;
   private starting: Promise<ReadyInfo> | undefined;
-  private current: { origin: Origin; http: HttpHost; rtmpPort: number; httpPort: number } | undefined;
+  /** `origin` and `rtmpPort` are absent when the origin is external (config `origin: 'external'`). */
+  private current: { origin: Origin | undefined; http: HttpHost; rtmpPort: number | undefined; httpPort: number } | undefined;
   private dataDirPath: string | undefined;
   /** When the running server finished starting (Date.now()). */
   private startedAt: number | undefined;
   private ownsDataDir = false;
 
   constructor(options: LinkMicServerOptions = {}) {
-    const { logger, signal, mixer, viewer, ...config } = options;
+    const { logger, signal, mixer, viewer, hookStore, ...config } = options;
     this.config = parseServerConfig(config);
     this.log = logger ?? createLogger({ level: this.config.logLevel });
     this.events = new TypedEmitter<LinkMicServerEvents>((error, event) => this.log.error({ err: error, event }, 'server event listener threw'));
+    // [hooks] a cluster or Tencent CSS profile points URLs at its domains, not at this server's ports
+    const media = mediaEndpointsOf(this.config);
     this.urls = new UrlIssuer({
       key: this.config.key,
       endpoint: () => this.endpoint,
       validitySec: this.config.urlValiditySec,
       signAudience: this.config.requirePlaySign,
+      ...(media ? { pushEndpoint: media.push, linkEndpoint: media.link, audienceEndpoint: media.audience } : {}),
+      ...(this.config.playKey !== undefined ? { playKey: this.config.playKey } : {}),
     });
+    this.media = media;
     this.table.addRoute('GET', '/healthz', (_req, res) => sendJson(res, 200, this.health()));
     this.table.addRoute('GET', '/api/streams', (_req, res) =>
       // [mixer] each stream carries its server mix's state (null when not mixed)
@@ -122,8 +142,26 @@ export class LinkMicServer {
     this.table.addRoute('GET', '/api/stats', (_req, res) => sendJson(res, 200, this.stats()));
     this.table.addRoute('*', '/live/', (req, res) => this.requireOrigin().handleFlvRequest(req, res));
     this.table.addUpgradeHandler('/live/', (req, socket, head) => this.requireOrigin().handleFlvUpgrade(req, socket, head));
+    // [hooks] before the signal service, so it sees external streams through the same events
+    this.hooks = new HookDecider(
+      {
+        policy: new OriginPolicy({ key: this.config.key, linkQuota: this.config.linkQuota, requirePlaySign: this.config.requirePlaySign }),
+        store: hookStore ?? new MemoryHookStateStore(),
+        leaseMs: this.config.hookLeaseSec * 1000,
+      },
+      this.log,
+    );
+    for (const event of FORWARDED_EVENTS) {
+      this.hooks.events.on(event, (payload) => this.events.emit(event, payload as never));
+    }
+    new MountedHooks(this.table, this.hooks, {
+      token: this.config.hookToken,
+      tencentCallbackKey: this.config.tencentCallbackKey,
+      relays: new RelayMarkers({ pageUrl: this.config.hookRelayPageUrl, addresses: this.config.hookRelayAddresses }),
+    });
     this.signal = new MountedSignal(this, { ...signalDefaultsOf(this.config), ...signal }); // [signal]
-    this.mixer = new ServerMixer(mixerHostOf(this), mixer); // [mixer]
+    // [mixer] the mixer needs the embedded origin
+    this.mixer = new ServerMixer(mixerHostOf(this), this.config.origin === 'external' ? { ...mixer, enabled: false } : mixer);
     this.viewer = new MountedViewer(this, viewer); // [viewer]
   }
 
@@ -141,6 +179,27 @@ export class LinkMicServer {
   private async doStart(): Promise<ReadyInfo> {
     this.closing = undefined;
     this.prepareDataDir();
+    const origin = this.config.origin === 'embedded' ? this.createOrigin() : undefined;
+    const http = new HttpHost(this.log, this.table);
+    try {
+      const rtmpPort = origin ? await origin.listenRtmp(this.config.host, this.config.rtmpPort) : undefined;
+      const httpPort = await http.listen(this.config.host, this.config.httpPort);
+      this.current = { origin, http, rtmpPort, httpPort };
+    } catch (error) {
+      await Promise.all([origin?.close(), http.close()]);
+      this.removeDataDir();
+      this.state = 'idle';
+      throw error;
+    }
+    this.state = 'running';
+    this.startedAt = Date.now();
+    const ready = { rtmpUrl: this.rtmpUrl, httpUrl: this.httpUrl };
+    this.log.info(ready, 'link-mic server ready');
+    this.events.emit('ready', ready);
+    return ready;
+  }
+
+  private createOrigin(): Origin {
     const origin = new Origin(
       {
         key: this.config.key,
@@ -162,23 +221,7 @@ export class LinkMicServer {
     for (const event of FORWARDED_EVENTS) {
       origin.events.on(event, (payload) => this.events.emit(event, payload as never));
     }
-    const http = new HttpHost(this.log, this.table);
-    try {
-      const rtmpPort = await origin.listenRtmp(this.config.host, this.config.rtmpPort);
-      const httpPort = await http.listen(this.config.host, this.config.httpPort);
-      this.current = { origin, http, rtmpPort, httpPort };
-    } catch (error) {
-      await Promise.all([origin.close(), http.close()]);
-      this.removeDataDir();
-      this.state = 'idle';
-      throw error;
-    }
-    this.state = 'running';
-    this.startedAt = Date.now();
-    const ready = { rtmpUrl: this.rtmpUrl, httpUrl: this.httpUrl };
-    this.log.info(ready, 'link-mic server ready');
-    this.events.emit('ready', ready);
-    return ready;
+    return origin;
   }
 
   /** Runs the onClose hooks, then closes every listener, connection and timer. Idempotent. */
@@ -200,7 +243,7 @@ export class LinkMicServer {
       }
     }
     const current = this.current!;
-    await Promise.all([current.origin.close(), current.http.close()]);
+    await Promise.all([current.origin?.close(), current.http.close()]);
     this.current = undefined;
     this.startedAt = undefined;
     this.removeDataDir();
@@ -222,8 +265,11 @@ export class LinkMicServer {
 
   // ---- addresses -------------------------------------------------------------------------------
 
+  /** The embedded origin's RTMP port (NOT_LISTENING when the origin is external). */
   get rtmpPort(): number {
-    return this.requireCurrent().rtmpPort;
+    const port = this.requireCurrent().rtmpPort;
+    if (port === undefined) throw new LinkMicError('NOT_LISTENING', 'the origin is external: this server has no RTMP listener');
+    return port;
   }
 
   get httpPort(): number {
@@ -239,14 +285,16 @@ export class LinkMicServer {
     return host;
   }
 
+  /** This server's own ports; with an external origin, RTMP is the profile's push host. */
   get endpoint(): Endpoint {
     const current = this.requireCurrent();
-    return { rtmpHost: hostPort(this.publicHost, current.rtmpPort), httpHost: hostPort(this.publicHost, current.httpPort) };
+    const rtmpHost = current.rtmpPort === undefined ? (this.media?.push.rtmpHost ?? '') : hostPort(this.publicHost, current.rtmpPort);
+    return { rtmpHost, httpHost: hostPort(this.publicHost, current.httpPort) };
   }
 
-  /** `rtmp://host:port` (append `/live/{code}`). */
+  /** `rtmp://host:port` (append `/live/{code}`): where hosts push (an external origin's push base). */
   get rtmpUrl(): string {
-    return `rtmp://${this.endpoint.rtmpHost}`;
+    return `rtmp://${this.media?.push.rtmpHost ?? this.endpoint.rtmpHost}`;
   }
 
   /** `http://host:port`. */
@@ -288,27 +336,27 @@ export class LinkMicServer {
   }
 
   listStreams(): LiveStreamInfo[] {
-    return this.current?.origin.listStreams() ?? [];
+    return this.current?.origin?.listStreams() ?? [];
   }
 
   getStream(streamCode: string): LiveStreamInfo | undefined {
-    return this.current?.origin.getStream(streamCode);
+    return this.current?.origin?.getStream(streamCode);
   }
 
   listPlays(): PlayInfo[] {
-    return this.current?.origin.listPlays() ?? [];
+    return this.current?.origin?.listPlays() ?? [];
   }
 
   linkCount(sessionId: SessionId): number {
-    return this.current?.origin.linkCount(sessionId) ?? 0;
+    return this.current?.origin?.linkCount(sessionId) ?? 0;
   }
 
   closeStream(streamCode: string, reason?: EndReason): boolean {
-    return this.current?.origin.closeStream(streamCode, reason) ?? false;
+    return this.current?.origin?.closeStream(streamCode, reason) ?? false;
   }
 
   closePlay(playId: string, reason?: EndReason): boolean {
-    return this.current?.origin.closePlay(playId, reason) ?? false;
+    return this.current?.origin?.closePlay(playId, reason) ?? false;
   }
 
   stats(): OriginStats & { readonly uptimeMs: number } {
@@ -334,7 +382,9 @@ export class LinkMicServer {
   }
 
   private requireOrigin(): Origin {
-    return this.requireCurrent().origin;
+    const origin = this.requireCurrent().origin;
+    if (!origin) throw new LinkMicError('NOT_LISTENING', 'the origin is external: this server serves no media');
+    return origin;
   }
 
   private prepareDataDir(): void {

@@ -27,6 +27,12 @@ export interface UrlIssuerOptions {
   readonly key?: string | undefined;
   /** Where the origin is reached; a function so a server's ephemeral ports are read when issuing. */
   readonly endpoint: Endpoint | (() => Endpoint);
+  /** [hooks] Per-purpose endpoints of an origin profile (server/media-profile.ts); default `endpoint`. */
+  readonly pushEndpoint?: Endpoint;
+  readonly linkEndpoint?: Endpoint;
+  readonly audienceEndpoint?: Endpoint;
+  /** [hooks] Key of play URLs (Tencent CSS play anti-leech key); default `key`. */
+  readonly playKey?: string | undefined;
   /** Default validity of issued URLs, seconds (24 h). */
   readonly validitySec?: number;
   /** Audience URLs carry a signature (the origin runs with requirePlaySign). */
@@ -67,38 +73,48 @@ export class UrlIssuer {
 
   /**
    * The play txSecret/txTime of `streamCode`: a low-latency link's (bound to `sessionId`) or, without
-   * one, an audience play's. Neither publishes (common/signing.ts, docs/security.md).
+   * one, an audience play's. Neither publishes (common/signing.ts, docs/security.md). With a play key
+   * (Tencent CSS profile) plays are signed as that CDN expects: md5(playKey + code + txTime).
    */
   playSignature(streamCode: string, sessionId?: SessionId, options: IssueOptions = {}): Signature & { expiresAt: number } {
     const expiresAt = this.expiresAt(options);
+    if (this.options.playKey !== undefined) return { ...sign(this.options.playKey, streamCode, expiresAt), expiresAt };
     return { ...signPlay(this.options.key ?? '', streamCode, sessionId, expiresAt), expiresAt };
+  }
+
+  private get linkEndpoint(): Endpoint {
+    return this.options.linkEndpoint ?? this.endpoint;
+  }
+
+  private get audienceEndpoint(): Endpoint {
+    return this.options.audienceEndpoint ?? this.endpoint;
   }
 
   /** `rtmp://host/live/{code}?mix=…&txSecret=…&txTime=…`; `mix.t_id` must be a known template. */
   pushUrl(streamCode: string, mix?: MixInput, options: IssueOptions = {}): string {
     if (mix?.templateId !== undefined) assertMixTemplateId(mix.templateId);
-    const base = { rtmpHost: this.endpoint.rtmpHost, streamCode, signature: this.signature(streamCode, options) };
+    const base = { rtmpHost: (this.options.pushEndpoint ?? this.endpoint).rtmpHost, streamCode, signature: this.signature(streamCode, options) };
     return buildPushUrl(mix ? { ...base, mix } : base);
   }
 
   /** One low-latency play URL of `streamCode` under the other party's `sessionId`. */
   linkPlayUrl(protocol: PlayProtocol, streamCode: string, sessionId: SessionId, options: IssueOptions = {}): string {
     assertSessionId(sessionId);
-    return buildLinkPlayUrl({ protocol, endpoint: this.endpoint, streamCode, sessionId, signature: this.playSignature(streamCode, sessionId, options) });
+    return buildLinkPlayUrl({ protocol, endpoint: this.linkEndpoint, streamCode, sessionId, signature: this.playSignature(streamCode, sessionId, options) });
   }
 
   /** The low-latency play URLs of `streamCode` in every protocol, with one expiry. */
   linkPlayUrls(streamCode: string, sessionId: SessionId, options: IssueOptions = {}): LinkPlayUrls {
     assertSessionId(sessionId);
     const signature = this.playSignature(streamCode, sessionId, options);
-    const endpoint = this.endpoint;
+    const endpoint = this.linkEndpoint;
     const build = (protocol: PlayProtocol): string => buildLinkPlayUrl({ protocol, endpoint, streamCode, sessionId, signature });
     return { rtmp: build('rtmp'), httpFlv: build('http-flv'), wsFlv: build('ws-flv'), expiresAt: signature.expiresAt };
   }
 
   /** The audience URL (HTTP-FLV by default), signed only when the origin requires signed plays. */
   audienceUrl(streamCode: string, protocol: PlayProtocol = 'http-flv', options: IssueOptions = {}): string {
-    const base = { protocol, endpoint: this.endpoint, streamCode };
+    const base = { protocol, endpoint: this.audienceEndpoint, streamCode };
     return buildAudienceUrl(this.options.signAudience ? { ...base, signature: this.playSignature(streamCode, undefined, options) } : base);
   }
 
