@@ -9,7 +9,7 @@
 // nginx-rtmp's on_update re-runs the checks (txTime expiry drops a running stream) and renews the
 // leases; dialects that never renew hold their entries until *_done.
 import { LinkMicError, TypedEmitter, parseSessionId, toErrorPayload, type ErrorCode, type SessionId } from '../../common';
-import type { Logger } from '../logger';
+import type { Logger } from '../../node/logger';
 import type { OriginPolicy, PlayGrant, PublishGrant } from '../origin/origin-policy';
 import type { PlayEvent, PublishEvent, RefusedEvent, StopEvent, UnpublishEvent } from '../origin/origin-types';
 import type { HookDecision, HookEvent } from './hook-event';

@@ -10,7 +10,7 @@ import { LinkMicError, ValidationError, constantTimeEqual, toErrorPayload, type 
 import { sendJson } from '../http/http-host';
 import { readBody } from '../http/read-body';
 import { statusForCode } from '../http/http-status';
-import { isLoopbackHost } from '../net/loopback';
+import { isLoopbackHost } from '../../node/loopback';
 import type { HookDecider } from './hook-decider';
 import type { HookDecision, HookEvent } from './hook-event';
 import { parseNginxRtmpHook } from './nginx-rtmp-hook';
