@@ -147,6 +147,7 @@ export class LinkMicServer {
       {
         policy: new OriginPolicy({ key: this.config.key, linkQuota: this.config.linkQuota, requirePlaySign: this.config.requirePlaySign }),
         store: hookStore ?? new MemoryHookStateStore(),
+        issuedSession: (sessionId) => this.signal.service?.hub.issuedSession(sessionId),
         leaseMs: this.config.hookLeaseSec * 1000,
       },
       this.log,

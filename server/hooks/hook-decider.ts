@@ -10,7 +10,7 @@
 // leases; dialects that never renew hold their entries until *_done.
 import { LinkMicError, TypedEmitter, parseSessionId, toErrorPayload, type ErrorCode, type SessionId } from '../../common';
 import type { Logger } from '../../node/logger';
-import type { OriginPolicy, PlayGrant, PublishGrant } from '../origin/origin-policy';
+import type { IssuedSession, OriginPolicy, PolicyState, PlayGrant, PublishGrant } from '../origin/origin-policy';
 import type { PlayEvent, PublishEvent, RefusedEvent, StopEvent, UnpublishEvent } from '../origin/origin-types';
 import type { HookDecision, HookEvent } from './hook-event';
 import type { HookStateStore } from './hook-state-store';
@@ -21,6 +21,8 @@ export const DEFAULT_HOOK_LEASE_MS = 90_000;
 export interface HookDeciderOptions {
   /** The server's policy (same key, quota and play signing as the embedded origin). */
   readonly policy: OriginPolicy;
+  /** What signalling issued under a session_id (publishers must match it), as for the embedded origin. */
+  readonly issuedSession?: (sessionId: SessionId) => IssuedSession | undefined;
   readonly store: HookStateStore;
   /** Lease of entries that the dialect renews (nginx-rtmp on_update). */
   readonly leaseMs?: number;
@@ -133,11 +135,17 @@ export class HookDecider {
   }
 
   private checkPublish(event: HookEvent, taken: boolean): PublishGrant {
-    return this.options.policy.checkPublish({ app: event.app, streamCode: event.stream, query: event.args, isLive: () => taken });
+    return this.options.policy.checkPublish({ app: event.app, streamCode: event.stream, query: event.args }, this.policyState(() => taken, () => 0));
   }
 
   private checkPlay(event: HookEvent, links: number): PlayGrant {
-    return this.options.policy.checkPlay({ app: event.app, streamCode: event.stream, query: event.args, linkCount: () => links });
+    return this.options.policy.checkPlay({ app: event.app, streamCode: event.stream, query: event.args }, this.policyState(() => false, () => links));
+  }
+
+  /** The state a policy decision reads: the store's answers, and what signalling issued. */
+  private policyState(isLive: () => boolean, linkCount: () => number): PolicyState {
+    const issued = this.options.issuedSession;
+    return { isLive, linkCount, ...(issued ? { issuedSession: issued } : {}) };
   }
 
   /** Only nginx-rtmp renews (on_update); other dialects hold entries until *_done. */

@@ -39,6 +39,11 @@ describe('hooks of an external origin', () => {
     const signature = sign(TEST_KEY, code, Math.floor(Date.now() / 1000) + 3600);
     return `${extra}txSecret=${signature.txSecret}&txTime=${signature.txTime}`;
   };
+  /** A link play's signature: derived from the key and bound to the session (docs/security.md). */
+  const signedLink = (code: string, sessionId: number): string => {
+    const signature = server.urls.playSignature(code, sessionId);
+    return `session_id=${sessionId}&txSecret=${signature.txSecret}&txTime=${signature.txTime}`;
+  };
   const nginx = (node: string, call: NginxCall, token = HOOK_TOKEN) =>
     postHook(`${server.httpUrl}/hooks/nginx-rtmp/${node}?token=${token}`, nginxForm(call), 'application/x-www-form-urlencoded');
   const errorCode = (body: string): string => (JSON.parse(body) as { error: { code: string } }).error.code;
@@ -89,7 +94,7 @@ describe('hooks of an external origin', () => {
   });
 
   it('counts the link quota of a session across every edge: the 4th link is refused, a freed slot is reused', async () => {
-    const link = (node: string, clientId: number, code: string) => nginx(node, { call: 'play', name: code, clientId, args: signed(code, 'session_id=202&') });
+    const link = (node: string, clientId: number, code: string) => nginx(node, { call: 'play', name: code, clientId, args: signedLink(code, 202) });
     expect((await link('edge-1', 1, 'guestA')).status).toBe(200);
     expect((await link('edge-2', 1, 'guestB')).status).toBe(200);
     expect((await link('origin-a', 5, 'guestC')).status).toBe(200);
