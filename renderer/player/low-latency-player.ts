@@ -9,6 +9,7 @@ import { FlvDemuxer, type FlvEvent } from '../../common/media/flv-demuxer';
 import type { AacConfig } from '../../common/media/aac-config';
 import type { AvcConfig } from '../../common/media/avc-config';
 import { LatencyController, latencyOptionsFor } from '../../common/media/latency-controller';
+import { LIP_SYNC_MAX_LEAD_MS, pictureShowTs } from '../../common/media/lip-sync';
 import { AUDIENCE_PLAYER_PRESET, LINK_PLAYER_PRESET } from '../../common/presets';
 import { TypedEmitter, type Disposable, type Listener } from '../../common/typed-emitter';
 import { AudioPlayout } from './audio-playout';
@@ -22,13 +23,6 @@ const START_SETTLE_MS = 40;
 /** Wait this long for the audio output before starting on the wall clock. */
 const AUDIO_START_WAIT_MS = 1500;
 const MAX_QUEUED_FRAMES = 30;
-/**
- * Link mode: pictures may be shown this far ahead of the audio being heard. Audio later than
- * video is the tolerable direction (ITU-R BT.1359 puts detectability at ~125 ms): the picture runs
- * on its own, smaller jitter buffer (video arrival jitter) instead of waiting for the audio buffer
- * (sized for audio's worse jitter) and the audio output latency.
- */
-const MAX_VIDEO_LEAD_MS = 120;
 const MAX_PENDING_PCM = 250;
 
 export class LowLatencyPlayer {
@@ -550,14 +544,14 @@ export class LowLatencyPlayer {
   }
 
   /**
-   * The media time of the picture to show: with the audio being heard (audience), or (link) on the
-   * video's own jitter target behind the live edge, never behind the audio and at most
-   * MAX_VIDEO_LEAD_MS ahead of it.
+   * The media time of the picture to show: with the audio being heard (audience), or (link) the
+   * picture waits for its sound (common/media/lip-sync): on the video's own jitter target behind
+   * the live edge, never behind the audio and at most `lipSyncLeadMs` (20 ms) ahead of it.
    */
   private videoShowTs(heardTs: number, now: number): number {
     if (this.mode !== 'link' || !this.controller.hasEdge) return heardTs;
     const own = this.controller.liveEdge(now) - this.controller.videoTargetMs(now);
-    return Math.max(heardTs, Math.min(own, heardTs + MAX_VIDEO_LEAD_MS));
+    return pictureShowTs(heardTs, own, this.options.lipSyncLeadMs ?? LIP_SYNC_MAX_LEAD_MS);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

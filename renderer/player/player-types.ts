@@ -29,6 +29,8 @@ export interface LowLatencyPlayerOptions {
   readonly statsIntervalMs?: number;
   /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
   readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec'>>;
+  /** Link mode: how far a picture may lead its sound (default LIP_SYNC_MAX_LEAD_MS; benches only). */
+  readonly lipSyncLeadMs?: number;
 }
 
 export interface PlayerStats {
@@ -38,7 +40,7 @@ export interface PlayerStats {
   /** Estimated delay of what is heard (the master clock: audio, or the wall clock without audio)
    *  behind the newest media that could have arrived (ms). */
   readonly latencyMs: number | null;
-  /** The same for the picture shown: in link mode it may lead the heard audio by up to 120 ms. */
+  /** The same for the picture shown: in link mode it leads the heard audio by at most 20 ms (it waits for its sound). */
   readonly videoLatencyMs: number | null;
   /** The picture's own jitter target (link mode; equals targetMs in audience mode) (ms). */
   readonly videoTargetMs: number;
