@@ -1,34 +1,52 @@
-// npm run bench:latency — glass-to-glass delay of our link player (HTTP-FLV and WS-FLV), our
-// audience player and stock mpegts.js (liveSync tuned as in the latency notes) in one real
-// Chromium, on one live source (timestamp blocks + a 440 Hz tone) through one stall proxy: steady
-// state, then ten 500 ms stalls, then the delay 5 s after the last stall.
-// BENCH_MODE: 'one-at-a-time' (default): each player alone, one after the other, against the same
-//   source and the same stall schedule (four players decoding at once on 2 cores inflate everyone's
-//   jitter); 'side-by-side': all players at once, one schedule; 'both': one-at-a-time, then
-//   side-by-side, in the same run.
-// BENCH_SOURCE_VARIANTS=threads1,sliced2,…: instead, compare publisher settings (arrival jitter at a
-//   Node reader while one link player loads the machine), alternating, BENCH_ROUNDS rounds (2).
-// A Node reader on the origin (no browser) records the source's arrival jitter in every phase.
-// The last line of output is one JSON object with the figures.
+// npm run bench:latency — latency as the co-hosts see and hear it, in one real Chromium playing
+// into a private PulseAudio room, on one live source (timestamp blocks + a 440 Hz tone that bursts
+// loud each second on the stream time of a picture, published with the push engine's own encoder
+// and muxer options) through one stall proxy: steady state, then ten 500 ms stalls, then 5 s after.
+// - glass to glass: the age of the timestamp drawn in each picture on screen;
+// - glass to ear: each burst's onset recorded from the room's `speaker.monitor` (what the page's
+//   output plays) minus the creation time of the picture with its stream time; the offset is when
+//   that picture was shown minus when its sound was heard (lip sync);
+// - the source's arrival jitter at the origin (a Node reader, per track);
+// - stock mpegts.js in each of its configurations (MPEGTS_CONFIGS), the best named;
+// - three link players at once in one page (a big host with three co-hosts; the first is audible);
+// - accept to both playing: at "accept" the co-host's push engine starts (small host, 1 kHz tone)
+//   while the host's page opens its player and the co-host's page opens the host's stream; the
+//   first moment each tone is heard.
+// BENCH_MODE: 'one-at-a-time' (default: each player alone, then the three-player phase and the
+//   accept phase), 'side-by-side' (all selected players at once), 'both'.
+// BENCH_PLAYERS=name,…: one-at-a-time players (default DEFAULT_PLAYERS). BENCH_TRACE=file.json.
+// BENCH_SOURCE_VARIANTS=engine,engineDefaultMux,… [BENCH_ROUNDS=2]: compare publisher settings instead.
+// The last line of output is one JSON object with the figures (and the load average).
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type {} from '../renderer/player/bench-page/bench-api';
+import { MPEGTS_CONFIGS } from '../renderer/player/bench-page/mpegts-configs';
+import { PushEngine } from '../main/engine/push-engine';
+import { CHROMIUM_ARGS } from './helpers/aec-page';
+import { HeardAudio, type HeardBurst } from './helpers/heard-audio';
 import { playUrls, startOrigin } from './helpers/origin';
 import { servePlayerPage } from './helpers/player-page';
+import { PulseRoom } from './helpers/pulse-room';
 import { StallProxy } from './helpers/stall-proxy';
 import { ArrivalProbe } from './helpers/timestamp-arrivals';
 import { SOURCE_VARIANTS, TimestampSource, type SourceVariant } from './helpers/timestamp-source';
 
-const WARMUP_MS = 6000;
-const STEADY_MS = 20_000;
-const STALLS = 10;
+/** BENCH_QUICK=1: a short smoke run (3 s warm-up, 8 s steady, 3 stalls), not for figures. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const WARMUP_MS = QUICK ? 3000 : 6000;
+const STEADY_MS = QUICK ? 8000 : 20_000;
+const STALLS = QUICK ? 3 : 10;
 const STALL_MS = 500;
 const STALL_EVERY_MS = 1500;
 const AFTER_MS = 5000;
+const GUEST_TONE_HZ = 1000;
+const ACCEPT_WAIT_MS = 8000;
 
 interface Sample {
   readonly at: number;
   readonly ageMs: number;
+  readonly counter: number;
 }
 
 interface PlayerSpec {
@@ -36,26 +54,27 @@ interface PlayerSpec {
   readonly player: 'link' | 'audience' | 'mpegts';
   readonly transport: 'http' | 'ws';
   readonly kind: 'link' | 'audience';
-  /** Extra bench-page parameters (jitter-estimator tuning). */
+  /** Extra bench-page parameters. */
   readonly query?: string;
+  /** Players in the page (the first audible). */
+  readonly count?: number;
 }
 
+const mpegtsSpecs: PlayerSpec[] = Object.keys(MPEGTS_CONFIGS).map((config) => ({ name: `mpegts.js-${config}`, player: 'mpegts', transport: 'http', kind: 'link', query: `mpegts=${config}` }));
 const PLAYERS: readonly PlayerSpec[] = [
   { name: 'link-http-flv', player: 'link', transport: 'http', kind: 'link' },
   { name: 'link-ws-flv', player: 'link', transport: 'ws', kind: 'link' },
   { name: 'audience-http-flv', player: 'audience', transport: 'http', kind: 'audience' },
-  { name: 'mpegts.js-http-flv', player: 'mpegts', transport: 'http', kind: 'link' },
-];
-/** Only by name in BENCH_PLAYERS: the link player with the jitter estimator before 2026-11-25. */
-const EXTRA_PLAYERS: readonly PlayerSpec[] = [
+  /** The link player with the lip-sync lead before 2026-12 (pictures up to 120 ms ahead of the sound). */
+  { name: 'link-http-flv-lead120', player: 'link', transport: 'http', kind: 'link', query: 'lipSyncLeadMs=120' },
+  ...mpegtsSpecs,
   { name: 'link-http-flv-slow-shrink', player: 'link', transport: 'http', kind: 'link', query: 'jitterWindowMs=5000&shrinkMsPerSec=20' },
-  { name: 'link-ws-flv-slow-shrink', player: 'link', transport: 'ws', kind: 'link', query: 'jitterWindowMs=5000&shrinkMsPerSec=20' },
 ];
-/** BENCH_PLAYERS=link-http-flv,… runs these, in this order (default: the four above). */
-const SELECTED = process.env.BENCH_PLAYERS
-  ? process.env.BENCH_PLAYERS.split(',').map((name) => [...PLAYERS, ...EXTRA_PLAYERS].find((p) => p.name === name)).filter((p): p is PlayerSpec => p !== undefined)
-  : PLAYERS;
-/** BENCH_TRACE=file.json writes every player's per-second stats there. */
+const DEFAULT_PLAYERS = ['link-http-flv', 'link-ws-flv', 'audience-http-flv', 'link-http-flv-lead120', ...mpegtsSpecs.map((p) => p.name)];
+const THREE_LINKS: PlayerSpec = { name: 'three-link-http-flv', player: 'link', transport: 'http', kind: 'link', count: 3 };
+const SELECTED = (process.env.BENCH_PLAYERS ? process.env.BENCH_PLAYERS.split(',') : DEFAULT_PLAYERS)
+  .map((name) => [...PLAYERS, THREE_LINKS].find((p) => p.name === name))
+  .filter((p): p is PlayerSpec => p !== undefined);
 const TRACES: Record<string, unknown> = {};
 
 function percentile(values: number[], p: number): number | null {
@@ -64,11 +83,12 @@ function percentile(values: number[], p: number): number | null {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
 }
 
-function inWindow(samples: Sample[], from: number, to: number): number[] {
+function inWindow(samples: readonly { at: number; ageMs: number }[], from: number, to: number): number[] {
   return samples.filter((s) => s.at >= from && s.at < to).map((s) => s.ageMs);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
 type Mode = 'one-at-a-time' | 'side-by-side' | 'both';
 const MODE: Mode = process.env.BENCH_MODE === 'side-by-side' || process.env.BENCH_MODE === 'both' ? process.env.BENCH_MODE : 'one-at-a-time';
@@ -82,6 +102,8 @@ interface Rig {
   readonly pageUrl: string;
   readonly proxy: StallProxy;
   readonly originPort: number;
+  readonly source: TimestampSource;
+  readonly heard: HeardAudio;
 }
 
 interface Tab {
@@ -89,93 +111,139 @@ interface Tab {
   readonly page: Page;
 }
 
-async function openPlayer(rig: Rig, p: PlayerSpec, code: string): Promise<Tab> {
-  const tab = await rig.browser.newPage({ viewport: { width: 400, height: 700 } });
+async function openPlayer(rig: Rig, p: PlayerSpec, code: string, port = rig.proxy.port): Promise<Tab> {
+  const tab = await rig.browser.newPage({ viewport: { width: 400 * (p.count ?? 1), height: 700 } });
   tab.on('pageerror', (error) => console.error(`${p.name}: ${error.message}`));
-  const urls = playUrls(rig.proxy.port, code, p.kind);
-  await tab.goto(`${rig.pageUrl}?player=${p.player}&url=${encodeURIComponent(p.transport === 'ws' ? urls.ws : urls.http)}${p.query ? `&${p.query}` : ''}`);
+  const urls = playUrls(port, code, p.kind);
+  const query = [`player=${p.player}`, `url=${encodeURIComponent(p.transport === 'ws' ? urls.ws : urls.http)}`, ...(p.query ? [p.query] : []), ...(p.count ? [`count=${p.count}`] : [])];
+  await tab.goto(`${rig.pageUrl}?${query.join('&')}`);
   return { name: p.name, page: tab };
 }
 
-async function readSamples(tab: Page): Promise<{ samples: Sample[]; audio: Sample[]; unreadable: number; stats: unknown; trace: unknown[] }> {
-  return tab.evaluate(() => {
-    const bench = window.__bench!;
-    return { samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs })), audio: bench.audioLatency.map((s) => ({ at: s.at, ageMs: s.ms })), unreadable: bench.unreadable, stats: bench.stats(), trace: bench.trace };
-  });
+interface PageData {
+  samples: Sample[];
+  audio: { at: number; ageMs: number }[];
+  unreadable: number;
+  stats: unknown;
+  trace: unknown[];
+  events: { at: number; type: string; detail: unknown }[];
+}
+
+async function readSamples(tab: Page, index = 0): Promise<PageData> {
+  return tab.evaluate((i) => {
+    const bench = window.__benches[i]!;
+    return {
+      samples: bench.samples.map((s) => ({ at: s.at, ageMs: s.ageMs, counter: s.counter })),
+      audio: bench.audioLatency.map((s) => ({ at: s.at, ageMs: s.ms })),
+      unreadable: bench.unreadable,
+      stats: bench.stats(),
+      trace: bench.trace,
+      events: bench.events,
+    };
+  }, index);
 }
 
 async function closeTabs(tabs: Tab[]): Promise<void> {
-  await Promise.all(tabs.map(({ page: tab }) => tab.evaluate(() => window.__bench?.close()).catch(() => undefined)));
+  await Promise.all(tabs.map(({ page: tab }) => tab.evaluate(() => Promise.all(window.__benches.map((b) => b.close()))).catch(() => undefined)));
   await Promise.all(tabs.map(({ page: tab }) => tab.close().catch(() => undefined)));
 }
 
-/** Warm-up, steady phase, stalls, 5 s after: the figures of every open tab. */
-async function runSchedule(rig: Rig, tabs: Tab[], probe: ArrivalProbe): Promise<{ players: Record<string, unknown>; sourceArrivals: unknown }> {
+/** Glass to ear over a window: delays and lip-sync offsets of the bursts heard. */
+function heardFigures(bursts: HeardBurst[]): Record<string, unknown> {
+  const delays = bursts.map((b) => b.delayMs);
+  const offsets = bursts.map((b) => b.offsetMs).filter((o): o is number => o !== null);
+  return {
+    p50: percentile(delays, 0.5),
+    p95: percentile(delays, 0.95),
+    bursts: bursts.length,
+    offset: { p50: percentile(offsets, 0.5), p5: percentile(offsets, 0.05), p95: percentile(offsets, 0.95), within45: offsets.length ? Math.round((offsets.filter((o) => Math.abs(o) <= 45).length / offsets.length) * 100) / 100 : null, n: offsets.length },
+  };
+}
+
+/** Warm-up, steady phase, stalls, 5 s after: the figures of every open tab (heard audio: the audible player). */
+async function runSchedule(rig: Rig, tabs: Tab[], probe: ArrivalProbe, audible: Tab | null): Promise<{ players: Record<string, unknown>; sourceArrivals: unknown }> {
   const opened = Date.now();
-  console.log(`players open (${tabs.map((t) => t.name).join(', ')}); warm-up ${WARMUP_MS / 1000} s, steady ${STEADY_MS / 1000} s`);
+  console.log(`players open (${tabs.map((t) => t.name).join(', ')}); warm-up ${WARMUP_MS / 1000} s, steady ${STEADY_MS / 1000} s; load ${load()}`);
   await sleep(WARMUP_MS);
   const steadyFrom = Date.now();
+  const loadFrom = load();
   await sleep(STEADY_MS);
   const steadyTo = Date.now();
-  console.log(`injecting ${STALLS} stalls of ${STALL_MS} ms every ${STALL_EVERY_MS} ms`);
   for (let i = 0; i < STALLS; i += 1) {
     await rig.proxy.pause(STALL_MS);
     if (i < STALLS - 1) await sleep(STALL_EVERY_MS - STALL_MS);
   }
   const lastStallEnd = Date.now();
-  await sleep(AFTER_MS + 1000);
+  await sleep(AFTER_MS + 1500);
 
   const players: Record<string, unknown> = {};
-  for (const { name, page: tab } of tabs) {
-    const data = await readSamples(tab);
-    TRACES[name] = { steadyFrom, steadyTo, lastStallEnd, trace: data.trace, samples: data.samples };
-    const steady = inWindow(data.samples, steadyFrom, steadyTo);
-    const first = data.samples[0]?.at ?? opened;
-    const startup = inWindow(data.samples, first, first + 5000);
-    const stallPhase = inWindow(data.samples, steadyTo, lastStallEnd + AFTER_MS);
-    const after = inWindow(data.samples, lastStallEnd + AFTER_MS - 500, lastStallEnd + AFTER_MS + 500);
-    const stats = (data.stats ?? {}) as Record<string, unknown>;
-    // The player's own estimate for the audio heard (pictures may lead it in link mode).
-    const steadyAudio = inWindow(data.audio, steadyFrom, steadyTo);
-    players[name] = {
-      steady: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), frames: steady.length },
-      startupMaxMs: startup.length ? Math.max(...startup) : null,
-      stallPhase: { p50: percentile(stallPhase, 0.5), p95: percentile(stallPhase, 0.95), max: stallPhase.length ? Math.max(...stallPhase) : null },
-      at5sAfterLastStallMs: percentile(after, 0.5),
-      unreadablePictures: data.unreadable,
-      ...('corrections' in stats
-        ? {
-            corrections: stats.corrections,
-            stalls: stats.stalls,
-            audioClicks: stats.audioClicks,
-            audioUnderruns: stats.audioUnderruns,
-            audioDroppedMs: stats.audioDroppedMs,
-            audioEstimateSteady: { p50: percentile(steadyAudio, 0.5), p95: percentile(steadyAudio, 0.95) },
-            targetMs: stats.targetMs,
-            videoTargetMs: stats.videoTargetMs,
-            jitterMs: stats.jitterMs,
-            reconnects: stats.reconnects,
-          }
-        : {}),
-    };
+  for (const tab of tabs) {
+    const count = tab.name.startsWith('three-') ? 3 : 1;
+    for (let index = 0; index < count; index += 1) {
+      const data = await readSamples(tab.page, index);
+      const name = count > 1 ? `${tab.name}#${index + 1}` : tab.name;
+      TRACES[name] = { steadyFrom, steadyTo, lastStallEnd, trace: data.trace, samples: data.samples };
+      const steady = inWindow(data.samples, steadyFrom, steadyTo);
+      const first = data.samples[0]?.at ?? opened;
+      const startup = inWindow(data.samples, first, first + 5000);
+      const stallPhase = inWindow(data.samples, steadyTo, lastStallEnd + AFTER_MS);
+      const after = inWindow(data.samples, lastStallEnd + AFTER_MS - 500, lastStallEnd + AFTER_MS + 500);
+      const stats = (data.stats ?? {}) as Record<string, unknown>;
+      const steadyAudio = inWindow(data.audio, steadyFrom, steadyTo);
+      let heard: Record<string, unknown> = {};
+      if (audible === tab && index === 0) {
+        const pictureDelayAt = (at: number): number | null => percentile(inWindow(data.samples, at - 2000, at + 2000), 0.5);
+        const steadyBursts = rig.heard.bursts(steadyFrom, steadyTo, rig.source.bursts, data.samples, pictureDelayAt);
+        const afterBursts = rig.heard.bursts(lastStallEnd + AFTER_MS - 1200, lastStallEnd + AFTER_MS + 1200, rig.source.bursts, data.samples, pictureDelayAt);
+        const outputLatency = (data.trace as { at: number; outputLatencyMs?: number | null }[]).filter((t) => t.at >= steadyFrom && t.at < steadyTo && typeof t.outputLatencyMs === 'number').map((t) => t.outputLatencyMs as number);
+        heard = {
+          heard: { steady: heardFigures(steadyBursts), at5sAfterLastStallMs: percentile(afterBursts.map((b) => b.delayMs), 0.5), outputLatencyMs: percentile(outputLatency, 0.5) },
+        };
+        (TRACES[name] as Record<string, unknown>).heard = [...steadyBursts, ...afterBursts];
+      }
+      players[name] = {
+        steady: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), frames: steady.length },
+        ...heard,
+        startupMaxMs: startup.length ? Math.max(...startup) : null,
+        stallPhase: { p50: percentile(stallPhase, 0.5), p95: percentile(stallPhase, 0.95), max: stallPhase.length ? Math.max(...stallPhase) : null },
+        at5sAfterLastStallMs: percentile(after, 0.5),
+        unreadablePictures: data.unreadable,
+        loadAverage: loadFrom,
+        ...('corrections' in stats
+          ? {
+              corrections: stats.corrections,
+              stalls: stats.stalls,
+              audioClicks: stats.audioClicks,
+              audioUnderruns: stats.audioUnderruns,
+              audioDroppedMs: stats.audioDroppedMs,
+              audioEstimateSteady: { p50: percentile(steadyAudio, 0.5), p95: percentile(steadyAudio, 0.95) },
+              targetMs: stats.targetMs,
+              videoTargetMs: stats.videoTargetMs,
+              jitterMs: stats.jitterMs,
+              reconnects: stats.reconnects,
+            }
+          : {}),
+      };
+    }
   }
   return { players, sourceArrivals: probe.figures(steadyFrom, steadyTo) };
 }
 
 function printTable(title: string, results: Record<string, unknown>): void {
-  console.log(`\n${title}\nplayer                 steady p50/p95   start-up max   stall phase p95   5 s after last stall`);
-  for (const [name, r] of Object.entries(results) as [string, { steady: { p50: number; p95: number }; startupMaxMs: number; stallPhase: { p95: number }; at5sAfterLastStallMs: number }][]) {
-    console.log(`${name.padEnd(22)} ${`${r.steady.p50}/${r.steady.p95} ms`.padEnd(16)} ${`${r.startupMaxMs} ms`.padEnd(14)} ${`${r.stallPhase.p95} ms`.padEnd(17)} ${r.at5sAfterLastStallMs} ms`);
+  console.log(`\n${title}\nplayer                      picture p50/p95   heard p50/p95   offset p50   5 s after stalls (picture/heard)`);
+  for (const [name, r] of Object.entries(results) as [string, { steady: { p50: number; p95: number }; heard?: { steady: { p50: number; p95: number; offset: { p50: number } }; at5sAfterLastStallMs: number }; at5sAfterLastStallMs: number }][]) {
+    const heard = r.heard ? `${r.heard.steady.p50}/${r.heard.steady.p95} ms` : '-';
+    console.log(`${name.padEnd(27)} ${`${r.steady.p50}/${r.steady.p95} ms`.padEnd(17)} ${heard.padEnd(15)} ${`${r.heard?.steady.offset.p50 ?? '-'} ms`.padEnd(12)} ${r.at5sAfterLastStallMs} / ${r.heard?.at5sAfterLastStallMs ?? '-'} ms`);
   }
 }
 
-async function oneAtATime(rig: Rig, probe: ArrivalProbe): Promise<{ players: Record<string, unknown>; sourceArrivals: Record<string, unknown> }> {
+async function oneAtATime(rig: Rig, probe: ArrivalProbe, specs: readonly PlayerSpec[]): Promise<{ players: Record<string, unknown>; sourceArrivals: Record<string, unknown> }> {
   const players: Record<string, unknown> = {};
   const sourceArrivals: Record<string, unknown> = {};
-  for (const p of SELECTED) {
+  for (const p of specs) {
     const tab = await openPlayer(rig, p, 'bench');
     try {
-      const run = await runSchedule(rig, [tab], probe);
+      const run = await runSchedule(rig, [tab], probe, tab);
       Object.assign(players, run.players);
       sourceArrivals[p.name] = run.sourceArrivals;
     } finally {
@@ -190,11 +258,60 @@ async function sideBySide(rig: Rig, probe: ArrivalProbe): Promise<{ players: Rec
   const tabs: Tab[] = [];
   try {
     for (const p of SELECTED) tabs.push(await openPlayer(rig, p, 'bench'));
-    const run = await runSchedule(rig, tabs, probe);
+    const run = await runSchedule(rig, tabs, probe, tabs[0] ?? null);
     printTable('side by side', run.players);
     return run;
   } finally {
     await closeTabs(tabs);
+  }
+}
+
+/** The best stock configuration: the lowest steady glass-to-glass p95, ties by heard p95. */
+function bestMpegts(players: Record<string, unknown>): string | null {
+  const score = (r: unknown): number => {
+    const x = r as { steady: { p95: number | null }; at5sAfterLastStallMs: number | null };
+    return Math.max(x.steady.p95 ?? Infinity, x.at5sAfterLastStallMs ?? Infinity);
+  };
+  const names = Object.keys(players).filter((n) => n.startsWith('mpegts.js-'));
+  return names.sort((a, b) => score(players[a]) - score(players[b]))[0] ?? null;
+}
+
+/**
+ * Accept to both playing: the co-host's push engine starts (the small-host preset, test pattern
+ * and a 1 kHz tone) while the host's page opens a link player for it and the co-host's page a
+ * link player of the host's stream (440 Hz), both straight to the origin. Each figure is the first
+ * moment its tone is heard after the accept.
+ */
+async function acceptToBothPlaying(rig: Rig, engine: PushEngine, pushUrl: string): Promise<Record<string, unknown>> {
+  await engine.selectEncoder(); // the studio picks its encoder at start-up, not at the accept
+  const link: PlayerSpec = { name: 'accept', player: 'link', transport: 'http', kind: 'link', query: 'defer=1' };
+  const [hostSide, guestSide] = await Promise.all([openPlayer(rig, link, 'guest', rig.originPort), openPlayer(rig, link, 'bench', rig.originPort)]);
+  try {
+    await sleep(1500); // the room is quiet, both studios are open
+    const accept = Date.now();
+    const loadAtAccept = load();
+    const live = engine.start({ url: pushUrl, role: 'small', sources: { video: { kind: 'testPattern' }, audio: { kind: 'tone', frequency: GUEST_TONE_HZ } } }).then(() => Date.now());
+    await Promise.all([hostSide, guestSide].map((tab) => tab.page.evaluate(() => window.__startPlayers())));
+    const liveAt = await live;
+    await sleep(ACCEPT_WAIT_MS);
+    const hostHearsGuest = rig.heard.firstTone(accept, accept + ACCEPT_WAIT_MS, GUEST_TONE_HZ);
+    const guestHearsHost = rig.heard.firstTone(accept, accept + ACCEPT_WAIT_MS, 440);
+    const playing = async (tab: Tab): Promise<number | null> => (await readSamples(tab.page)).events.find((e) => e.type === 'state' && (e.detail as { state?: string }).state === 'playing')?.at ?? null;
+    const [hostPlaying, guestPlaying] = await Promise.all([playing(hostSide), playing(guestSide)]);
+    const rel = (t: number | null): number | null => (t === null ? null : Math.round(t - accept));
+    return {
+      bothHeardMs: hostHearsGuest === null || guestHearsHost === null ? null : rel(Math.max(hostHearsGuest, guestHearsHost)),
+      hostHearsCoHostMs: rel(hostHearsGuest),
+      coHostHearsHostMs: rel(guestHearsHost),
+      coHostPushLiveMs: liveAt - accept,
+      hostPlayerPlayingMs: rel(hostPlaying),
+      coHostPlayerPlayingMs: rel(guestPlaying),
+      hostPlayerReconnects: (await readSamples(hostSide.page)).events.filter((e) => e.type === 'reconnect').length,
+      loadAverage: loadAtAccept,
+    };
+  } finally {
+    await closeTabs([hostSide, guestSide]);
+    await engine.stop();
   }
 }
 
@@ -209,17 +326,18 @@ async function compareVariants(rig: Rig, rtmpUrl: (code: string) => string): Pro
       await sleep(1000);
       const probe = new ArrivalProbe(playUrls(rig.originPort, code, 'link').http);
       probe.start();
-      const tab = await openPlayer(rig, PLAYERS[0]!, code);
+      const tab = await openPlayer(rig, PLAYERS[0]!, code, rig.originPort);
       try {
         await sleep(VARIANT_WARMUP_MS);
         const from = Date.now();
+        const loadFrom = load();
         await sleep(VARIANT_MEASURE_MS);
         const to = Date.now();
         const data = await readSamples(tab.page);
         const steady = inWindow(data.samples, from, to);
         const stats = (data.stats ?? {}) as Record<string, unknown>;
-        const figures = { round, skippedFrames: source.skippedFrames, ...probe.figures(from, to), link: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), jitterMs: stats.jitterMs, targetMs: stats.targetMs } };
-        console.log(`${variant.padEnd(12)} ${JSON.stringify(figures)}`);
+        const figures = { round, loadAverage: loadFrom, lateFrames: source.lateFrames, ...probe.figures(from, to), link: { p50: percentile(steady, 0.5), p95: percentile(steady, 0.95), jitterMs: stats.jitterMs, targetMs: stats.targetMs } };
+        console.log(`${variant.padEnd(16)} ${JSON.stringify(figures)}`);
         (out[variant] ??= []).push(figures);
       } finally {
         await closeTabs([tab]);
@@ -233,31 +351,42 @@ async function compareVariants(rig: Rig, rtmpUrl: (code: string) => string): Pro
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = load();
+  const room = await PulseRoom.start({ echo: false });
   const origin = await startOrigin();
   const proxy = new StallProxy({ host: '127.0.0.1', port: origin.httpPort });
   await proxy.listen();
   const source = new TimestampSource({ rtmpUrl: origin.pushUrl('bench') });
   const page = await servePlayerPage();
+  const heard = new HeardAudio(room);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: CHROMIUM_ARGS,
+    env: room.env as Record<string, string>,
+    // Playwright mutes headless audio by default: the page's output must reach the room's speaker.
+    ignoreDefaultArgs: ['--mute-audio'],
   });
-  const rig: Rig = { browser, pageUrl: page.url, proxy, originPort: origin.httpPort };
+  const rig: Rig = { browser, pageUrl: page.url, proxy, originPort: origin.httpPort, source, heard };
   const probe = new ArrivalProbe(playUrls(origin.httpPort, 'bench', 'link').http);
+  const engine = await PushEngine.create({ ffmpegPath: '/usr/bin/ffmpeg' });
   try {
     const base = {
       bench: 'latency',
-      source: { width: source.width, height: source.height, fps: source.fps, gop: source.fps, videoKbps: 800, audio: 'aac 48k mono 440 Hz tone', variant: source.variant },
+      source: { width: source.width, height: source.height, fps: source.fps, gop: source.fps, videoKbps: 800, audio: 'aac 48k mono 440 Hz tone, 120 ms burst each second', variant: source.variant },
     };
     if (VARIANTS.length > 0) {
       const variants = await compareVariants(rig, (code) => origin.pushUrl(code));
-      console.log(JSON.stringify({ ...base, mode: 'source-variants', rounds: ROUNDS, durationSec: Math.round((Date.now() - started) / 1000), variants }));
+      console.log(JSON.stringify({ ...base, mode: 'source-variants', rounds: ROUNDS, durationSec: Math.round((Date.now() - started) / 1000), loadAverage: { start: loadAtStart, end: load() }, variants }));
       return;
     }
+    heard.start();
     source.start();
     await sleep(1000);
     probe.start();
-    const sequential = MODE === 'side-by-side' ? null : await oneAtATime(rig, probe);
+    const sequential = MODE === 'side-by-side' ? null : await oneAtATime(rig, probe, SELECTED);
+    const three = MODE === 'side-by-side' ? null : await oneAtATime(rig, probe, [THREE_LINKS]);
+    const accept = MODE === 'side-by-side' ? null : await acceptToBothPlaying(rig, engine, origin.pushUrl('guest'));
+    if (accept) console.log(`accept to both playing: ${JSON.stringify(accept)}`);
     const together = MODE === 'one-at-a-time' ? null : await sideBySide(rig, probe);
     const primary = sequential ?? together!;
     const summary = {
@@ -265,20 +394,27 @@ async function main(): Promise<void> {
       mode: MODE,
       stalls: { count: STALLS, ms: STALL_MS, everyMs: STALL_EVERY_MS },
       durationSec: Math.round((Date.now() - started) / 1000),
+      loadAverage: { start: loadAtStart, end: load() },
       players: primary.players,
+      ...(three ? { threeLinks: three.players } : {}),
+      stockPeer: bestMpegts(primary.players),
+      ...(accept ? { acceptToBothPlaying: accept } : {}),
       sourceArrivals: primary.sourceArrivals,
-      sourceSkippedFrames: source.skippedFrames,
+      sourceLateFrames: source.lateFrames,
       ...(sequential && together ? { sideBySide: together } : {}),
     };
     if (process.env.BENCH_TRACE) await writeFile(process.env.BENCH_TRACE, JSON.stringify(TRACES));
     console.log(JSON.stringify(summary));
   } finally {
     probe.close();
+    await engine.close();
     await browser.close().catch(() => undefined);
+    await heard.close();
     await source.stop();
     await proxy.close();
     await page.close();
     await origin.close();
+    await room.close();
   }
 }
 

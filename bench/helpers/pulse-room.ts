@@ -17,6 +17,8 @@ export interface PulseRoomOptions {
   readonly echoDelayMs?: number;
   /** Log the daemon's stderr. */
   readonly verbose?: boolean;
+  /** Load the echo path and the `mic` source (default true); false: only the `speaker` sink. */
+  readonly echo?: boolean;
 }
 
 export class PulseRoom {
@@ -29,7 +31,11 @@ export class PulseRoom {
   private readonly players = new Set<ChildProcess>();
   private closed = false;
 
-  private constructor(dir: string, echoDelayMs: number) {
+  private constructor(
+    dir: string,
+    echoDelayMs: number,
+    private readonly echo: boolean,
+  ) {
     this.dir = dir;
     this.runtimeDir = join(dir, 'runtime');
     this.socketPath = join(this.runtimeDir, 'native');
@@ -38,7 +44,7 @@ export class PulseRoom {
 
   static async start(options: PulseRoomOptions = {}): Promise<PulseRoom> {
     const dir = await mkdtemp(join(tmpdir(), 'pulse-room-'));
-    const room = new PulseRoom(dir, options.echoDelayMs ?? 60);
+    const room = new PulseRoom(dir, options.echoDelayMs ?? 60, options.echo ?? true);
     try {
       await room.launch(options.verbose ?? false);
     } catch (error) {
@@ -68,11 +74,15 @@ export class PulseRoom {
     const script = [
       `load-module module-native-protocol-unix socket=${this.socketPath} auth-anonymous=1`,
       'load-module module-null-sink sink_name=speaker rate=48000 channels=2 sink_properties=device.description=Speaker',
-      'load-module module-null-sink sink_name=micmix rate=48000 channels=1 sink_properties=device.description=MicMix',
-      `load-module module-loopback source=speaker.monitor sink=micmix latency_msec=${this.echoDelayMs} source_dont_move=true sink_dont_move=true`,
-      'load-module module-remap-source master=micmix.monitor source_name=mic channels=1 source_properties=device.description=RoomMic',
+      ...(this.echo
+        ? [
+            'load-module module-null-sink sink_name=micmix rate=48000 channels=1 sink_properties=device.description=MicMix',
+            `load-module module-loopback source=speaker.monitor sink=micmix latency_msec=${this.echoDelayMs} source_dont_move=true sink_dont_move=true`,
+            'load-module module-remap-source master=micmix.monitor source_name=mic channels=1 source_properties=device.description=RoomMic',
+          ]
+        : []),
       'set-default-sink speaker',
-      'set-default-source mic',
+      ...(this.echo ? ['set-default-source mic'] : []),
       '',
     ].join('\n');
     const scriptPath = join(this.dir, 'default.pa');

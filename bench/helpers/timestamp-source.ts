@@ -1,11 +1,13 @@
 // The glass-to-glass source: a Node loop draws each frame's creation time (Date.now()) as
 // timestamp blocks into a 360x640 gray picture and writes it to ffmpeg's stdin as raw video, with a
-// 440 Hz tone as raw PCM on fd 3 (a tone makes clicks measurable); ffmpeg encodes x264
+// 440 Hz tone as raw PCM on fd 3 (a tone makes clicks measurable) that bursts loud for 120 ms each
+// second, starting on the sample with the stream time of every 15th picture (glass to ear); ffmpeg encodes x264
 // veryfast/zerolatency GOP 15 (no scene-cut keyframes) 800 kbps + AAC 48 kHz mono and pushes RTMP,
 // by default with the push engine's own encoder and muxer options (variant `engine`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { drawStamp } from '../../common/media/timestamp-blocks';
+import { BENCH_TONE, toneSample, type ToneBurstSpec } from '../../common/media/tone-bursts';
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
 import { audioEncoderArgs, encoderArgs } from '../../main/engine/encoder-args';
 import { liveMuxerArgs } from '../../main/engine/push-command';
@@ -56,6 +58,15 @@ export const SOURCE_VARIANTS = {
 } as const satisfies Record<string, (width: number, height: number, fps: number, kbps: number) => string[]>;
 export type SourceVariant = keyof typeof SOURCE_VARIANTS;
 
+export interface SourceBurst {
+  /** The stamp counter of the picture whose stream time is the burst's first sample. */
+  readonly counter: number;
+  /** That picture's creation time (Date.now(), the time drawn into it). */
+  readonly createdAt: number;
+  /** Burst number since the source started. */
+  readonly index: number;
+}
+
 const SAMPLE_RATE = 48_000;
 const AUDIO_CHUNK = 240; // 5 ms: AAC frames complete within 5 ms of their last sample
 
@@ -64,8 +75,10 @@ export class TimestampSource {
   private timer: ReturnType<typeof setInterval> | null = null;
   private exited: Promise<void> = Promise.resolve();
   private counter = 0;
-  /** Frames not sent because the loop ran late (each shifts the video timeline by one frame). */
-  skippedFrames = 0;
+  /** Frames sent late, in a catch-up burst after a late loop tick (their stamps are late by as much). */
+  lateFrames = 0;
+  /** Every tone burst sent: the counter and creation time of the picture with its stream time. */
+  readonly bursts: SourceBurst[] = [];
   private stderr = '';
   readonly width: number;
   readonly height: number;
@@ -116,28 +129,32 @@ export class TimestampSource {
     const start = performance.now();
     let videoSent = 0;
     let audioSent = 0;
-    const hz = this.options.toneHz ?? 440;
+    const tone: ToneBurstSpec = { ...BENCH_TONE, toneHz: this.options.toneHz ?? BENCH_TONE.toneHz };
+    const framesPerBurst = Math.round((tone.periodSamples / SAMPLE_RATE) * this.fps);
     this.timer = setInterval(() => {
       const elapsed = performance.now() - start;
       while (audioSent * AUDIO_CHUNK <= (elapsed / 1000) * SAMPLE_RATE) {
         const pcm = Buffer.alloc(AUDIO_CHUNK * 2);
-        for (let i = 0; i < AUDIO_CHUNK; i += 1) {
-          const n = audioSent * AUDIO_CHUNK + i;
-          pcm.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * hz * n) / SAMPLE_RATE)), i * 2);
-        }
+        for (let i = 0; i < AUDIO_CHUNK; i += 1) pcm.writeInt16LE(Math.round(32767 * toneSample(tone, audioSent * AUDIO_CHUNK + i)), i * 2);
         audio.write(pcm);
         audioSent += 1;
       }
-      if (videoSent <= (elapsed / 1000) * this.fps) {
-        // Only the newest due frame: a late loop must not send stale creation times.
-        const due = Math.floor((elapsed / 1000) * this.fps) + 1;
-        this.skippedFrames += due - videoSent - 1;
-        videoSent = due;
+      // Every due frame, each stamped now: ffmpeg counts frames for the video timestamps, so a
+      // skipped frame would move the picture a frame behind its sound. A late loop sends a burst.
+      let sentNow = 0;
+      while (videoSent <= (elapsed / 1000) * this.fps) {
+        const createdAt = Date.now();
         frame.fill(128);
-        drawStamp(frame, this.width, { timeLow32: Date.now() >>> 0, counter: this.counter & 0xffff });
+        drawStamp(frame, this.width, { timeLow32: createdAt >>> 0, counter: this.counter & 0xffff });
+        // This picture has the stream time of a burst's first sample: the burst is "created" with it.
+        if (videoSent % framesPerBurst === 0) this.bursts.push({ counter: this.counter & 0xffff, createdAt, index: videoSent / framesPerBurst });
+        if (this.bursts.length > 2000) this.bursts.splice(0, 1000);
         this.counter += 1;
+        videoSent += 1;
+        sentNow += 1;
         video.write(frame);
       }
+      if (sentNow > 1) this.lateFrames += sentNow - 1;
     }, 4);
   }
 

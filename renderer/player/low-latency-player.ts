@@ -157,6 +157,7 @@ export class LowLatencyPlayer {
       video: this.videoConfig ? { codec: this.videoConfig.codec, width: this.videoConfig.codedWidth, height: this.videoConfig.codedHeight } : null,
       audio: this.audioConfig ? { codec: this.audioConfig.codec, sampleRate: this.audioConfig.sampleRate, channels: this.audioConfig.channels } : null,
       clock: clock === this.wall ? 'wall' : 'audio',
+      audioOutputLatencyMs: clock === this.playout && this.playout ? Math.round(this.playout.outputLatencyMs()) : null,
     };
   }
 

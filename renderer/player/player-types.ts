@@ -72,6 +72,8 @@ export interface PlayerStats {
   readonly audio: { readonly codec: string; readonly sampleRate: number; readonly channels: number } | null;
   /** Where the clock comes from: the audio output, or the wall clock (no audio / autoplay held). */
   readonly clock: 'audio' | 'wall';
+  /** The audio output's latency as Web Audio reports it (read head to speaker), or null (ms). */
+  readonly audioOutputLatencyMs: number | null;
 }
 
 export type PlayerEvents = {

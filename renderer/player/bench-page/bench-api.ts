@@ -15,7 +15,7 @@ export interface BenchApi {
   /** The player's estimate of the delay of the audio being heard, from each `stats` (every 1 s). */
   readonly audioLatency: { at: number; ms: number }[];
   /** The link/audience player's stats every 1 s (for per-second traces). */
-  readonly trace: { at: number; latencyMs: number | null; videoLatencyMs: number | null; targetMs: number; videoTargetMs: number; jitterMs: number; underruns: number }[];
+  readonly trace: { at: number; latencyMs: number | null; videoLatencyMs: number | null; targetMs: number; videoTargetMs: number; jitterMs: number; underruns: number; outputLatencyMs: number | null }[];
   /** Pictures shown whose blocks could not be read (blank, torn). */
   unreadable: number;
   stats(): unknown;
@@ -25,5 +25,9 @@ export interface BenchApi {
 declare global {
   interface Window {
     __bench?: BenchApi;
+    /** Every player of the page (`?count=N`), the first is `__bench`. */
+    __benches: BenchApi[];
+    /** Starts the page's players (`?defer=1`); a no-op once they run. */
+    __startPlayers: () => void;
   }
 }
