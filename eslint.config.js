@@ -85,7 +85,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/engine/**/*.ts'],
+    files: ['main/engine/**/*.ts', 'main/push/**/*.ts'],
     rules: {
       'no-restricted-imports': layerRule('main/engine/ runs under plain Node', {
         forbidElectron: true,

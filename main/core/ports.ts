@@ -1,59 +1,17 @@
-// The small interfaces StudioCore is built on. The real implementations: the push engine
-// (main/engine, adapted by engine-adapter.ts), the SignalClient (common/signal, adapted by
-// signal-adapter.ts) and LinkMicServer (server/, started by server-connector.ts). Tests may pass
-// their own, but the product wires the real ones (create-studio-core.ts).
-import type { EncoderSettings } from '../../common/presets';
+// The small interfaces StudioCore is built on. The real implementations: the push engine port
+// (main/push/push-engine-port.ts: the ffmpeg engine via engine-adapter.ts, or the OBS engine),
+// the SignalClient (common/signal, adapted by signal-adapter.ts) and LinkMicServer (server/,
+// started by server-connector.ts). Tests may pass their own, but the product wires the real ones
+// (create-studio-core.ts).
 import type { ErrorPayload } from '../../common/errors';
 import type { EventPayload, EventType, RequestParams, RequestResult, RequestType } from '../../common/signal/messages';
-import type { EncoderChoice, EncoderInfo, EngineSettings, FfmpegState, PushRole, PushStats, ServerState, SignalStatus, SourceList, Sources, StudioSettings } from '../../common/studio-api';
-import type { Disposable, TypedEmitter } from '../../common/typed-emitter';
+import type { ServerState, SignalStatus, StudioSettings } from '../../common/studio-api';
+import type { Disposable } from '../../common/typed-emitter';
 
 // ------------------------------------------------------------------ engine
 
-export type PushStatus = 'starting' | 'live' | 'reconnecting';
-
-export interface PushSessionEvents extends Record<string, unknown> {
-  status: { status: PushStatus; attempt: number };
-  stats: Omit<PushStats, 'at'>;
-  /** A failure while running (the session may still reconnect). */
-  error: ErrorPayload;
-  /** Ended for good: `closedByUs` tells "I stopped it" from "it died under me". */
-  close: { closedByUs: boolean; error: ErrorPayload | null };
-}
-
-export interface PushSession {
-  readonly events: TypedEmitter<PushSessionEvents>;
-  /** The encoder actually in use. */
-  readonly encoder: string | null;
-  /** The status now (events before the caller subscribed are not replayed). */
-  readonly status: PushStatus;
-  readonly reconnectAttempt: number;
-  /** Writes one PCM frame of the renderer's mic (s16le, 48 kHz, mono). */
-  pushPcm(frame: Uint8Array): void;
-  /** Stops the push and its ffmpeg; resolves once the child exited. Idempotent. */
-  close(): Promise<void>;
-}
-
-export interface StartPushOptions {
-  readonly url: string;
-  readonly role: PushRole;
-  readonly sources: Sources;
-  readonly encoder: EncoderChoice;
-  readonly settings: EncoderSettings;
-  readonly ffmpegPath: string | null;
-  /** Which engine pushes (absent = the built-in ffmpeg engine). */
-  readonly engine?: EngineSettings;
-}
-
-export interface StudioEngine {
-  describeFfmpeg(ffmpegPath: string | null): Promise<FfmpegState>;
-  listSources(ffmpegPath: string | null): Promise<SourceList>;
-  probeEncoders(ffmpegPath: string | null, preference: string): Promise<{ encoders: EncoderInfo[]; selected: string | null }>;
-  /** Resolves once ffmpeg is running (not yet necessarily live); rejects when it fails before ready. */
-  startPush(options: StartPushOptions): Promise<PushSession>;
-  /** Stops every push it started; no ffmpeg remains. Idempotent. */
-  close(): Promise<void>;
-}
+// The push engine port lives in its own file (main/push/push-engine-port.ts, documented there).
+export type { PushStatus, PushSessionEvents, PushSession, StartPushOptions, StudioEngine } from '../push/push-engine-port';
 
 // ------------------------------------------------------------------ signalling
 
