@@ -74,7 +74,7 @@ describe('signalling on several nodes (Redis)', () => {
     const viewer = await clientOn(a, b, 'viewer1');
     const joined = await viewer.joinRoom('room2');
     expect(joined.room.pk).toMatchObject({ pkId: inviteeView.pkId, peerRoomId: 'room1' });
-  });
+  }, 120_000);
 
   it('keeps a PK and a link when a node is killed mid-PK: its clients continue on the other node', async () => {
     const [a, b] = await twoNodes();
@@ -122,7 +122,7 @@ describe('signalling on several nodes (Redis)', () => {
     await guest.hangUp(link.linkId);
     expect(await hostSawHangup).toMatchObject({ linkId: link.linkId, reason: 'hangup' });
     expect(ended).toEqual(['host1: pk.ended ended', 'host2: pk.ended ended', 'guest: link.ended hangup', 'host2: link.ended hangup']);
-  });
+  }, 120_000);
 
   it('gives a node that joins later the state the others hold', async () => {
     const [a, b] = await twoNodes();
@@ -141,5 +141,5 @@ describe('signalling on several nodes (Redis)', () => {
     const arrived = host1.events.next('c2c.message', 10_000);
     await viewer.sendC2C('host1', { from: 'c' });
     expect(await arrived).toMatchObject({ from: 'viewer1' });
-  });
+  }, 120_000);
 });

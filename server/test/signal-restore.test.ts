@@ -9,6 +9,7 @@ import type { SignalClient } from '../../common/signal/signal-client';
 import { waitFor } from './helpers/media';
 import { nodeClient, startServerNode, type ServerNode } from './helpers/signal-nodes';
 
+// Each test starts and restarts real server processes: minutes under a loaded machine, hence 120 s.
 describe('signalling state across a restart (state file)', () => {
   const nodes: ServerNode[] = [];
   const clients: SignalClient[] = [];
@@ -81,7 +82,7 @@ describe('signalling state across a restart (state file)', () => {
     const host2SawEnd = host2.events.next('pk.ended', 10_000);
     await host1.endPk(pk.pkId);
     expect(await host2SawEnd).toMatchObject({ pkId: pk.pkId, reason: 'ended', by: 'host1' });
-  });
+  }, 120_000);
 
   it('sets aside a state file it cannot read, logs why, and starts empty', async () => {
     const dir = stateDir();
@@ -94,5 +95,5 @@ describe('signalling state across a restart (state file)', () => {
     await host.openRoom({ streamCode: 'room1' });
     expect(node.child.stderr).toContain('state file not restored');
     expect(readdirSync(dir).some((name) => name.startsWith('signal-state.json.invalid-'))).toBe(true);
-  });
+  }, 120_000);
 });
