@@ -1,13 +1,13 @@
 // Operator path for signalling identity: the server runs with dev login off, and tokens are minted
 // outside it (here by the mint-token CLI, as an operator's backend would with the same formula).
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startChild, waitFor, type Child } from './helpers/media';
 
-const require = createRequire(import.meta.url);
-const TSX = require.resolve('tsx/cli');
+// `node --import tsx` rather than tsx's CLI: tsx's wrapper relays signals through a 30 ms
+// handshake with its child that a loaded machine misses (it then exits 130 itself).
+const TSX_LOADER = ['--import', 'tsx'] as const;
 const SERVER_CLI = path.resolve(import.meta.dirname, '..', 'cli.ts');
 const MINT_CLI = path.resolve(import.meta.dirname, '..', 'mint-token-cli.ts');
 
@@ -33,7 +33,7 @@ describe('signalling tokens from the operator, not from dev login', () => {
   });
 
   it('turns dev login off with --no-dev-login and accepts a token minted from the server key', async () => {
-    const server = startChild(process.execPath, [TSX, SERVER_CLI, '--rtmp-port', '0', '--http-port', '0', '--key', 'operator-key-1', '--no-dev-login', '--log-level', 'silent']);
+    const server = startChild(process.execPath, [...TSX_LOADER, SERVER_CLI, '--rtmp-port', '0', '--http-port', '0', '--key', 'operator-key-1', '--no-dev-login', '--log-level', 'silent']);
     children.push(server);
     await waitFor(() => server.stdout.includes('"ready"') || server.process.exitCode !== null, 'the ready line', 30_000);
     const { httpUrl } = JSON.parse(server.stdout.trim().split('\n')[0]!) as { httpUrl: string };
@@ -41,7 +41,7 @@ describe('signalling tokens from the operator, not from dev login', () => {
     const devLogin = await fetch(`${httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'alice' }) });
     expect(devLogin.ok).toBe(false);
 
-    const mint = startChild(process.execPath, [TSX, MINT_CLI, '--user', 'alice', '--key', 'operator-key-1', '--ttl', '600']);
+    const mint = startChild(process.execPath, [...TSX_LOADER, MINT_CLI, '--user', 'alice', '--key', 'operator-key-1', '--ttl', '600']);
     children.push(mint);
     expect((await mint.exited).code).toBe(0);
     const minted = JSON.parse(mint.stdout.trim()) as { userId: string; token: string; expiresAt: number };
@@ -53,14 +53,14 @@ describe('signalling tokens from the operator, not from dev login', () => {
 
   it('accepts tokens minted with an explicit --token-key and refuses those from the wrong key', async () => {
     const tokenKey = 'explicit-token-key-0123456789';
-    const server = startChild(process.execPath, [TSX, SERVER_CLI, '--rtmp-port', '0', '--http-port', '0', '--token-key', tokenKey, '--log-level', 'silent']);
+    const server = startChild(process.execPath, [...TSX_LOADER, SERVER_CLI, '--rtmp-port', '0', '--http-port', '0', '--token-key', tokenKey, '--log-level', 'silent']);
     children.push(server);
     await waitFor(() => server.stdout.includes('"ready"') || server.process.exitCode !== null, 'the ready line', 30_000);
     const { httpUrl } = JSON.parse(server.stdout.trim().split('\n')[0]!) as { httpUrl: string };
 
-    const good = startChild(process.execPath, [TSX, MINT_CLI, '--user', 'carol', '--token-key', tokenKey]);
-    const wrong = startChild(process.execPath, [TSX, MINT_CLI, '--user', 'carol', '--token-key', 'another-token-key-0123456789']);
-    const missing = startChild(process.execPath, [TSX, MINT_CLI, '--user', 'carol']);
+    const good = startChild(process.execPath, [...TSX_LOADER, MINT_CLI, '--user', 'carol', '--token-key', tokenKey]);
+    const wrong = startChild(process.execPath, [...TSX_LOADER, MINT_CLI, '--user', 'carol', '--token-key', 'another-token-key-0123456789']);
+    const missing = startChild(process.execPath, [...TSX_LOADER, MINT_CLI, '--user', 'carol']);
     children.push(good, wrong, missing);
     await Promise.all([good.exited, wrong.exited]);
     expect((await missing.exited).code).toBe(2);
