@@ -170,7 +170,13 @@ async function runParent(args: Args): Promise<void> {
     audienceUrl: (streamCode: string) => `http://127.0.0.1/live/${streamCode}.flv`,
   };
   const service = new SignalService(
-    { tokenKey: TOKEN_KEY, rateLimit: { burst: 1000, perSecond: 1000 }, helloTimeoutMs: 60_000 },
+    {
+      tokenKey: TOKEN_KEY,
+      rateLimit: { burst: 1000, perSecond: 1000 },
+      // every connection comes from 127.0.0.1: the per-address limits would cap the load itself
+      limits: { maxConnectionsPerIp: 1_000_000, ipRate: { burst: 1_000_000, perSecond: 1_000_000 } },
+      helloTimeoutMs: 60_000,
+    },
     { issuer },
   );
   const attachment = service.attachToHttpServer(server);

@@ -6,6 +6,7 @@ import type { PlayUrls, ServerMix } from '../../common/signal/messages';
 import type { Disposable } from '../../common/typed-emitter';
 import type { Clock } from './clock';
 import type { SignalStore } from './signal-store';
+import type { SignalLimits } from './signal-limiter';
 import type { RateLimit } from './token-bucket';
 
 export interface UrlIssuerLike {
@@ -46,6 +47,8 @@ export interface SignalServiceOptions {
   readonly maxMessageBytes?: number;
   /** Per-connection rate limit (default burst 100, 50 messages/s). */
   readonly rateLimit?: RateLimit;
+  /** Limits shared by a user's and an IP address's connections (signal-limiter.ts; docs/security.md). */
+  readonly limits?: Partial<SignalLimits>;
   /** Time until an unauthenticated connection is closed (default 10 s). */
   readonly helloTimeoutMs?: number;
   /** Ping interval for dead-peer detection, real time (default 30 s); a peer missing a pong is dropped. */

@@ -13,6 +13,7 @@ import {
 } from '../../common/signal/messages';
 import type { TimerHandle } from './clock';
 import type { Peer } from './signal-state';
+import { jsonDepthExceeds } from './signal-limiter';
 import type { TokenBucket } from './token-bucket';
 
 /** What a connection needs from the service that owns it. */
@@ -23,6 +24,8 @@ export interface ConnectionHost {
   readonly helloTimeoutMs: number;
   now(): number;
   createBucket(): TokenBucket;
+  /** Takes one message from the limits shared by this connection's address and user. */
+  admitMessage(connection: SignalConnection): 'ok' | 'ip' | 'user';
   setTimeout(callback: () => void, ms: number): TimerHandle;
   /** Verifies the token; returns the hello result (or its promise: Redis) or throws a TOKEN_* LinkMicError. */
   authenticate(connection: SignalConnection, userId: string, token: string): unknown;
@@ -56,6 +59,8 @@ export class SignalConnection implements Peer {
   constructor(
     readonly socket: WebSocket,
     private readonly host: ConnectionHost,
+    /** The peer's IP address (limits count per address). */
+    readonly remoteAddress = 'unknown',
   ) {
     this.bucket = host.createBucket();
     this.helloTimer = host.setTimeout(() => {
@@ -121,26 +126,37 @@ export class SignalConnection implements Peer {
       return;
     }
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+    // Every frame counts against the limits, whatever it holds (JSON or not, oversized, binary).
+    const limited = !this.bucket.take(this.host.now()) ? 'connection' : this.host.admitMessage(this);
+    if (limited !== 'ok') {
+      const scope = limited === 'ip' ? 'this address' : limited === 'user' ? `user ${this.authenticatedAs}` : 'this connection';
+      this.sendError(isBinary || size > this.host.maxMessageBytes ? null : idOf(safeJson(data)), new LinkMicError('RATE_LIMITED', `too many messages from ${scope}; slow down`).toPayload());
+      return;
+    }
+    if (isBinary) {
+      this.sendError(null, new LinkMicError('INVALID_MESSAGE', 'binary frames are not accepted: send JSON text frames').toPayload());
+      return;
+    }
     if (size > this.host.maxMessageBytes) {
       this.sendError(null, new LinkMicError('MESSAGE_TOO_LARGE', `messages are limited to ${this.host.maxMessageBytes} bytes, got ${size}`).toPayload());
       return;
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      this.sendError(null, new LinkMicError('INVALID_MESSAGE', `messages nest at most ${MAX_JSON_DEPTH} arrays or objects deep`).toPayload());
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      this.sendError(null, new LinkMicError('INVALID_MESSAGE', isBinary ? 'binary frames are not accepted' : 'message is not valid JSON').toPayload());
+      this.sendError(null, new LinkMicError('INVALID_MESSAGE', 'message is not valid JSON').toPayload());
       return;
     }
     // The common case first: one parse of a valid message; the envelope is examined only to
     // explain a failure with the right id and code.
     const parsed = clientMessageSchema.safeParse(json);
     const id = parsed.success ? parsed.data.id : idOf(json);
-    if (!this.bucket.take(this.host.now())) {
-      this.sendError(id, new LinkMicError('RATE_LIMITED', 'too many messages; slow down').toPayload());
-      return;
-    }
     if (!parsed.success) {
       const envelope = requestEnvelopeSchema.safeParse(json);
       if (!envelope.success) {
@@ -230,6 +246,18 @@ export class SignalConnection implements Peer {
     this.helloTimer?.cancel();
     this.expiryTimer?.cancel();
     this.host.connectionClosed(this);
+  }
+}
+
+/** Nesting deeper than this is refused before parsing (a stack overflow would answer INTERNAL). */
+export const MAX_JSON_DEPTH = 64;
+
+function safeJson(data: RawData): unknown {
+  try {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+    return jsonDepthExceeds(text, MAX_JSON_DEPTH) ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

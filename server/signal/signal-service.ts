@@ -14,6 +14,7 @@ import { MemorySignalStore } from './memory-signal-store';
 import { HEARTBEAT_SLOTS, SignalConnection, type ConnectionHost } from './signal-connection';
 import { SignalHub } from './signal-hub';
 import type { SignalCommand, SignalStore, SignalStoreHost } from './signal-store';
+import { DEFAULT_SIGNAL_LIMITS, SignalLimiter, type SignalLimits } from './signal-limiter';
 import { TokenBucket } from './token-bucket';
 import { mintUserToken, verifyUserToken } from './user-sig';
 
@@ -34,6 +35,9 @@ export const SIGNAL_DEFAULTS = {
   voteRateLimit: { burst: 20, perSecond: 5 },
   scoreFlushMs: 250,
 } as const;
+
+/** Close code of a connection refused by a limit (after its RATE_LIMITED answer). */
+export const CLOSE_RATE_LIMITED = 4429;
 
 /** Hard frame ceiling in `ws` (beyond it `ws` closes with 1009); the 64 KiB rule is checked by us. */
 const WS_MAX_PAYLOAD = 1024 * 1024;
@@ -68,8 +72,12 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
   private readonly connections = new Set<SignalConnection>();
   private readonly subscriptions: Disposable[] = [];
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  /** Limits shared across connections (per user, per IP address). */
+  readonly limiter: SignalLimiter;
   private readonly options: Required<Omit<SignalServiceOptions, 'tokenKey'>> & { tokenKey: string };
   private readonly logger: SignalLogger;
+  /** Connections counted against a user's connection limit, and as whom. */
+  private readonly countedUsers = new Map<SignalConnection, string>();
   private readonly sessionClaimedAtOrigin: (sessionId: number, exceptStreamCode: string) => boolean;
   private closed = false;
   private heartbeatTick = 0;
@@ -90,6 +98,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       linkQuota,
       maxMessageBytes: options.maxMessageBytes ?? SIGNAL_DEFAULTS.maxMessageBytes,
       rateLimit: options.rateLimit ?? SIGNAL_DEFAULTS.rateLimit,
+      limits: { ...DEFAULT_SIGNAL_LIMITS, ...options.limits },
       helloTimeoutMs: options.helloTimeoutMs ?? SIGNAL_DEFAULTS.helloTimeoutMs,
       defaultServerMix: options.defaultServerMix ?? SIGNAL_DEFAULTS.defaultServerMix,
       heartbeatMs: options.heartbeatMs ?? SIGNAL_DEFAULTS.heartbeatMs,
@@ -102,6 +111,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       throw new LinkMicError('INVALID_CONFIG', `the test-only PK battle duration must be 1..600 s, got ${testDuration}`, { field: 'battleTestDurationSec' });
     }
     this.maxMessageBytes = this.options.maxMessageBytes;
+    this.limiter = new SignalLimiter(this.options.limits as SignalLimits, () => this.clock.now());
     this.helloTimeoutMs = this.options.helloTimeoutMs;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
@@ -136,8 +146,15 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
     });
     if (opened === undefined) this.isReady = true;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false });
-    this.wss.on('connection', (socket) => {
-      const connection = new SignalConnection(socket, this);
+    this.wss.on('connection', (socket, request: IncomingMessage) => {
+      const ip = request.socket.remoteAddress ?? 'unknown';
+      if (!this.limiter.openIp(ip)) {
+        // Answered, not silent: the stable code, then close 4429.
+        socket.send(JSON.stringify({ type: 'error', id: null, error: new LinkMicError('RATE_LIMITED', `too many connections from this address (at most ${this.limiter.limits.maxConnectionsPerIp})`).toPayload() }));
+        socket.close(CLOSE_RATE_LIMITED, 'too many connections');
+        return;
+      }
+      const connection = new SignalConnection(socket, this, ip);
       this.connections.add(connection);
       this.byId.set(connection.connectionId, connection);
     });
@@ -245,6 +262,10 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
     return this.clock.now();
   }
 
+  admitMessage(connection: SignalConnection): 'ok' | 'ip' | 'user' {
+    return this.limiter.take(connection.remoteAddress, connection.isAuthenticated ? connection.userId : undefined);
+  }
+
   createBucket(): TokenBucket {
     return new TokenBucket(this.options.rateLimit, this.clock.now());
   }
@@ -255,6 +276,12 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
 
   authenticate(connection: SignalConnection, userId: string, token: string): RequestResult<'hello'> | Promise<RequestResult<'hello'>> {
     const expiresAt = verifyUserToken(this.options.tokenKey, userId, token, this.clock.now());
+    if (!this.countedUsers.has(connection)) {
+      if (!this.limiter.openUser(userId)) {
+        throw new LinkMicError('RATE_LIMITED', `user ${userId} already has ${this.limiter.limits.maxConnectionsPerUser} connections open`, { field: 'userId' });
+      }
+      this.countedUsers.set(connection, userId);
+    }
     // The token's expiry holds on the open connection too, not only at hello.
     connection.expireAt(expiresAt * 1000);
     const answer = (attached: ReturnType<SignalHub['attach']>): RequestResult<'hello'> => {
@@ -366,7 +393,14 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
   }
 
   connectionClosed(connection: SignalConnection): void {
+    if (!this.connections.has(connection)) return;
     this.connections.delete(connection);
+    this.limiter.closeIp(connection.remoteAddress);
+    const countedAs = this.countedUsers.get(connection);
+    if (countedAs !== undefined) {
+      this.countedUsers.delete(connection);
+      this.limiter.closeUser(countedAs);
+    }
     if (connection.isAuthenticated) this.runQuietly({ op: 'detach', peer: this.refOf(connection) });
     this.byId.delete(connection.connectionId);
   }

@@ -106,7 +106,12 @@ export class MountedViewer implements Disposable {
   }
 
   private serveInfo(res: ServerResponse, url: URL): void {
-    const roomId = decodeURIComponent(url.pathname.slice(WATCH_API_PATH.length + 1));
+    let roomId: string;
+    try {
+      roomId = decodeURIComponent(url.pathname.slice(WATCH_API_PATH.length + 1));
+    } catch {
+      roomId = ''; // bad percent-encoding: refused below as an invalid room
+    }
     if (!isValidStreamCode(roomId)) {
       sendJson(res, 400, { error: { name: 'ValidationError', code: 'INVALID_ARGUMENT', message: 'room: 1-128 characters of A-Z a-z 0-9 _ -', field: 'room' } });
       return;
