@@ -245,7 +245,7 @@ export async function runClusterSignalBench(options: ClusterSignalBenchOptions =
     await waitForOutput(redis, 'Ready to accept connections', 'redis-server', 20_000);
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const nodes = ['a', 'b'].map((name) => {
-      const node = spawnNode([CLI, '--http-port', '0', '--rtmp-port', '0', '--redis-url', redisUrl, '--node-id', name, '--token-key', TOKEN_KEY, '--log-level', 'warn'], false);
+      const node = spawnNode([CLI, '--http-port', '0', '--rtmp-port', '0', '--redis-url', redisUrl, '--node-id', name, '--token-key', TOKEN_KEY, '--max-connections-per-ip', '1000000', '--log-level', 'warn'], false);
       children.push(node);
       return node;
     });

@@ -22,6 +22,7 @@ const SETTINGS = [
   { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
   { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
+  { key: 'maxConnectionsPerIp', env: 'LINKMIC_MAX_CONNECTIONS_PER_IP', kind: 'integer' },
   // [hooks] external origins and origin profiles (docs/deploy.md)
   { key: 'origin', env: 'LINKMIC_ORIGIN', kind: 'string' },
   { key: 'hookToken', env: 'LINKMIC_HOOK_TOKEN', kind: 'string' },
@@ -90,6 +91,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--state-file <file>', 'one node: save rooms, links and PKs here and restore them after a restart')
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
+    .option('--max-connections-per-ip <n>', 'open signalling connections per IP address (default 200)')
     .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
     .addOption(new Option('--origin <where>', 'embedded: this process is the RTMP origin; external: an RTMP cluster calls /hooks/… (docs/deploy.md)').choices(['embedded', 'external']))
     .option('--hook-token <token>', 'token nginx-rtmp / SRS hook URLs carry as ?token= (unset: loopback callers only)')

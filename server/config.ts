@@ -65,6 +65,8 @@ export const serverConfigSchema = z
       .optional(),
     /** Tests only: one extra PK battle duration in seconds besides 1/3/5/10 min (off by default). */
     battleTestDurationSec: z.number().int().min(1).max(600).optional(),
+    /** Open signalling connections per IP address (default 200; raise it behind a NAT or for load tests). */
+    maxConnectionsPerIp: z.number().int().min(1).max(10_000_000).optional(),
     // [hooks] external origins (server/hooks, docs/deploy.md)
     /** `embedded`: this process is the RTMP origin; `external`: no RTMP listener, an RTMP cluster asks /hooks/…. */
     origin: z.enum(['embedded', 'external']).default('embedded'),
@@ -136,6 +138,7 @@ const FLAG_NAMES: Record<string, string> = {
   redisUrl: '--redis-url',
   nodeId: '--node-id',
   battleTestDurationSec: '--battle-test-duration-sec',
+  maxConnectionsPerIp: '--max-connections-per-ip',
   origin: '--origin',
   hookToken: '--hook-token',
   hookRelayPageUrl: '--hook-relay-page-url',
