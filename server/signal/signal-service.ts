@@ -17,6 +17,7 @@ import type { SignalCommand, SignalStore, SignalStoreHost } from './signal-store
 import { DEFAULT_SIGNAL_LIMITS, SignalLimiter, type SignalLimits } from './signal-limiter';
 import { TokenBucket } from './token-bucket';
 import { mintUserToken, verifyUserToken } from './user-sig';
+import { readBody } from '../http/read-body';
 
 export const SIGNAL_DEFAULTS = {
   devLoginTtlSec: 24 * 3600,
@@ -483,22 +484,4 @@ function pathOf(request: IncomingMessage): string {
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
-}
-
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new LinkMicError('MESSAGE_TOO_LARGE', `body is limited to ${limit} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
