@@ -23,6 +23,7 @@ const SETTINGS = [
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
   { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
   { key: 'maxConnectionsPerIp', env: 'LINKMIC_MAX_CONNECTIONS_PER_IP', kind: 'integer' },
+  { key: 'linkPublishDeadlineSec', env: 'LINKMIC_LINK_PUBLISH_DEADLINE_SEC', kind: 'integer' },
   // [hooks] external origins and origin profiles (docs/deploy.md)
   { key: 'origin', env: 'LINKMIC_ORIGIN', kind: 'string' },
   { key: 'hookToken', env: 'LINKMIC_HOOK_TOKEN', kind: 'string' },
@@ -92,6 +93,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
     .option('--max-connections-per-ip <n>', 'open signalling connections per IP address (default 200)')
+    .option('--link-publish-deadline-sec <n>', 'an accepted guest that has not published after n seconds loses its link and slot (default 20, 0 = off)')
     .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
     .addOption(new Option('--origin <where>', 'embedded: this process is the RTMP origin; external: an RTMP cluster calls /hooks/… (docs/deploy.md)').choices(['embedded', 'external']))
     .option('--hook-token <token>', 'token nginx-rtmp / SRS hook URLs carry as ?token= (unset: loopback callers only)')

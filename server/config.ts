@@ -67,6 +67,8 @@ export const serverConfigSchema = z
     battleTestDurationSec: z.number().int().min(1).max(600).optional(),
     /** Open signalling connections per IP address (default 200; raise it behind a NAT or for load tests). */
     maxConnectionsPerIp: z.number().int().min(1).max(10_000_000).optional(),
+    /** An accepted guest's time to start publishing before its link ends with `no-media` (default 20 s; 0 = off). */
+    linkPublishDeadlineSec: z.number().int().min(0).max(3600).optional(),
     // [hooks] external origins (server/hooks, docs/deploy.md)
     /** `embedded`: this process is the RTMP origin; `external`: no RTMP listener, an RTMP cluster asks /hooks/…. */
     origin: z.enum(['embedded', 'external']).default('embedded'),
@@ -139,6 +141,7 @@ const FLAG_NAMES: Record<string, string> = {
   nodeId: '--node-id',
   battleTestDurationSec: '--battle-test-duration-sec',
   maxConnectionsPerIp: '--max-connections-per-ip',
+  linkPublishDeadlineSec: '--link-publish-deadline-sec',
   origin: '--origin',
   hookToken: '--hook-token',
   hookRelayPageUrl: '--hook-relay-page-url',

@@ -230,7 +230,7 @@ export const requestEnvelopeSchema = z.object({ id: requestId, type: z.string().
 // ---------------------------------------------------------------------------------------------
 
 export const LINK_REQUEST_OUTCOMES = ['rejected', 'cancelled', 'timeout', 'room-closed', 'disconnected'] as const;
-export const LINK_END_REASONS = ['hangup', 'kicked', 'media-lost', 'disconnected', 'room-closed'] as const;
+export const LINK_END_REASONS = ['hangup', 'kicked', 'media-lost', 'no-media', 'disconnected', 'room-closed'] as const;
 export const PK_INVITE_OUTCOMES = ['rejected', 'cancelled', 'timeout', 'room-closed', 'disconnected'] as const;
 export const PK_END_REASONS = ['ended', 'finished', 'media-lost', 'disconnected', 'room-closed'] as const;
 

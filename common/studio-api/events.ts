@@ -17,7 +17,7 @@ export type StudioEvents = {
   /** A pending request ended without a link. */
   linkRequestEnded: { requestId: string; roomId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
   linkStarted: LinkView;
-  linkEnded: { linkId: string; roomId: string; reason: 'hangup' | 'kicked' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
+  linkEnded: { linkId: string; roomId: string; reason: 'hangup' | 'kicked' | 'media-lost' | 'no-media' | 'disconnected' | 'room-closed'; by: string | null };
   pkInvite: PkInviteView;
   pkInviteEnded: { pkId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
   pkStarted: PkView;

@@ -39,6 +39,7 @@ export function useEventNotices(): void {
       api.on('linkEnded', (event) => {
         const wasGuest = event.roomId !== stateRef.current.room?.roomId;
         if (wasGuest && event.reason === 'kicked') push('info', t('console.notice.linkKicked'));
+        else if (event.reason === 'no-media') push('error', t(wasGuest ? 'console.notice.linkNoMediaGuest' : 'console.notice.linkNoMediaHost'));
         else push('info', t('console.notice.linkEnded', { user: event.by ?? event.roomId }));
       }),
       api.on('pkInviteEnded', (event) => {

@@ -41,6 +41,11 @@ export interface SignalServiceOptions {
   readonly graceMs?: number;
   /** How long a linked party's stream may be gone from the origin before its link ends (default 5 s). */
   readonly mediaLossMs?: number;
+  /**
+   * How long an accepted guest may take to start publishing before its link ends with `no-media` and
+   * its slot frees (default 20 s; 0 = off; only with origin events).
+   */
+  readonly linkPublishDeadlineMs?: number;
   /** Low-latency link quota per session_id (default 3, at most 8): a room's guest limit never exceeds it. */
   readonly linkQuota?: number;
   /** Largest text message, bytes (default 64 KiB). */

@@ -20,12 +20,15 @@ import type { Clock, TimerHandle } from './clock';
 import type { SignalLogger, UrlIssuerLike } from './deps';
 import { SNAPSHOT_VERSION, type HubSnapshot, type PeerRef } from './signal-snapshot';
 import { PkBattles, type PkBattlesConfig } from './pk-battles';
+import { FirstPublishDeadlines } from './first-publish-deadlines';
 import type { LinkEntry, LinkRequestEntry, Peer, PkEntry, PkInviteEntry, RoomEntry, UserEntry } from './signal-state';
 
 export interface SignalHubConfig {
   readonly requestTimeoutMs: number;
   readonly graceMs: number;
   readonly mediaLossMs: number;
+  /** An accepted guest's time to start publishing before its link ends (`no-media`); null = off (no origin events). */
+  readonly linkPublishDeadlineMs: number | null;
   readonly linkQuota: number;
   /** Mix of a room that does not choose one (null = client-side). */
   readonly defaultServerMix: ServerMix;
@@ -53,6 +56,7 @@ export class SignalHub {
   private readonly mediaLossDue = new Map<string, number>();
   private sequence = 0;
   readonly battles: PkBattles;
+  private readonly publishDeadlines: FirstPublishDeadlines;
 
   constructor(
     private readonly config: SignalHubConfig,
@@ -61,6 +65,10 @@ export class SignalHub {
     private readonly random: () => number,
     private readonly logger: SignalLogger,
   ) {
+    this.publishDeadlines = new FirstPublishDeadlines(clock, (due) => {
+      this.logger.warn('signal: accepted guest never published, link ended', { linkId: due.linkId, streamCode: due.streamCode });
+      this.endLink(due.linkId, 'no-media', undefined, due.streamCode);
+    });
     this.battles = new PkBattles(
       config.battles,
       {
@@ -316,6 +324,9 @@ export class SignalHub {
     room.links.set(link.linkId, link);
     guest.guestLinkId = link.linkId;
     const hostView = this.hostLinkView(room, link);
+    if (this.config.linkPublishDeadlineMs !== null) {
+      this.publishDeadlines.arm({ linkId: link.linkId, streamCode: link.guestStreamCode, at: this.clock.now() + this.config.linkPublishDeadlineMs });
+    }
     this.sendEvent(guest.userId, 'link.started', this.guestLinkView(room, link));
     this.sendEvent(room.hostUserId, 'link.started', hostView);
     this.broadcastRoomUpdated(room);
@@ -358,6 +369,7 @@ export class SignalHub {
     if (guest?.guestLinkId === linkId) guest.guestLinkId = undefined;
     const room = this.rooms.get(link.roomId);
     room?.links.delete(linkId);
+    this.publishDeadlines.cancel(linkId);
     this.clearMediaWatchIfUnused(link.guestStreamCode);
     this.clearMediaWatchIfUnused(link.roomId);
     const payload: EventPayload<'link.ended'> = { linkId, roomId: link.roomId, reason };
@@ -551,6 +563,7 @@ export class SignalHub {
   }
 
   onStreamPublished(streamCode: string): void {
+    this.publishDeadlines.published(streamCode);
     this.mediaLossTimers.get(streamCode)?.cancel();
     this.mediaLossTimers.delete(streamCode);
     this.mediaLossDue.delete(streamCode);
@@ -888,6 +901,7 @@ export class SignalHub {
       invites: [...this.invites.values()].map(({ timer: _timer, ...invite }) => invite),
       pks: [...this.pks.values()].map((pk) => structuredClone(pk) as HubSnapshot['pks'][number]),
       mediaLoss: [...this.mediaLossDue].map(([streamCode, at]) => ({ streamCode, at })),
+      publishDue: this.publishDeadlines.entries(),
     };
   }
 
@@ -956,6 +970,7 @@ export class SignalHub {
       if (user.connections.size === 0) this.startGrace(user, saved.connections.length === 0 && saved.graceUntil !== null ? saved.graceUntil : now + this.config.graceMs);
     }
     for (const { streamCode, at } of snapshot.mediaLoss) this.watchMediaLoss(streamCode, at);
+    for (const due of snapshot.publishDue) if (this.links.has(due.linkId)) this.publishDeadlines.arm(due);
   }
 
   /** Ends every timer (server shutdown). State is dropped with the hub. */
@@ -964,6 +979,7 @@ export class SignalHub {
     for (const request of this.requests.values()) request.timer.cancel();
     for (const invite of this.invites.values()) invite.timer.cancel();
     for (const timer of this.mediaLossTimers.values()) timer.cancel();
+    this.publishDeadlines.dispose();
     this.battles.dispose();
     this.users.clear();
     this.rooms.clear();

@@ -24,6 +24,7 @@ export const SIGNAL_DEFAULTS = {
   requestTimeoutMs: 30_000,
   graceMs: 30_000,
   mediaLossMs: 5_000,
+  linkPublishDeadlineMs: 20_000,
   linkQuota: 3,
   maxMessageBytes: 64 * 1024,
   rateLimit: { burst: 100, perSecond: 50 },
@@ -96,6 +97,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       requestTimeoutMs: options.requestTimeoutMs ?? SIGNAL_DEFAULTS.requestTimeoutMs,
       graceMs: options.graceMs ?? SIGNAL_DEFAULTS.graceMs,
       mediaLossMs: options.mediaLossMs ?? SIGNAL_DEFAULTS.mediaLossMs,
+      linkPublishDeadlineMs: options.linkPublishDeadlineMs ?? SIGNAL_DEFAULTS.linkPublishDeadlineMs,
       linkQuota,
       maxMessageBytes: options.maxMessageBytes ?? SIGNAL_DEFAULTS.maxMessageBytes,
       rateLimit: options.rateLimit ?? SIGNAL_DEFAULTS.rateLimit,
@@ -122,6 +124,8 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
         requestTimeoutMs: this.options.requestTimeoutMs,
         graceMs: this.options.graceMs,
         mediaLossMs: this.options.mediaLossMs,
+        // Without the origin's publish events the service cannot tell a guest that publishes from one that never does.
+        linkPublishDeadlineMs: deps.origin && this.options.linkPublishDeadlineMs > 0 ? this.options.linkPublishDeadlineMs : null,
         linkQuota,
         defaultServerMix: this.options.defaultServerMix,
         battles: {

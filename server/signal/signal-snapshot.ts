@@ -77,6 +77,8 @@ export const hubSnapshotSchema = z.object({
   pks: z.array(pkSchema),
   /** Linked streams gone from the origin, with the time their links end unless they return. */
   mediaLoss: z.array(z.object({ streamCode: streamCodeSchema, at: unixMs })),
+  /** Accepted guests not yet publishing, with the time their links end unless they do (first-publish-deadlines.ts). */
+  publishDue: z.array(z.object({ linkId: id, streamCode: streamCodeSchema, at: unixMs })).default([]),
 });
 export type HubSnapshot = z.infer<typeof hubSnapshotSchema>;
 

@@ -73,6 +73,36 @@ describe('signal on the real LinkMicServer', () => {
     expect(await ended).toMatchObject({ reason: 'media-lost', streamCode: 'smallhost' });
   });
 
+  it('frees the slot of an accepted guest that never publishes (no-media), and keeps the guest whose push reached the origin', async () => {
+    // Real origin events: the deadline is met by a real ffmpeg push, missed by a guest that never starts one.
+    server = await startTestServer({ signal: { linkPublishDeadlineMs: 10_000 } });
+    const host = await login('host');
+    const publisher = await login('publisher');
+    const squatter = await login('squatter');
+    const opened = await host.openRoom({ streamCode: 'deadlinehost' });
+    const hostPublished = server.events.next('publish', 30_000);
+    push(opened.pushUrl);
+    await hostPublished;
+    const accept = async (guest: SignalClient, streamCode: string) => {
+      const requested = nextEvent(host, 'link.requested');
+      const guestStarted = nextEvent(guest, 'link.started');
+      const { requestId } = await guest.requestLink('deadlinehost', streamCode);
+      await requested;
+      await host.acceptLink(requestId);
+      return guestStarted;
+    };
+    const publisherView = await accept(publisher, 'publisherstream');
+    const guestPublished = server.events.next('publish', 30_000);
+    push(publisherView.pushUrl!, SMALL_HOST_PRESET);
+    expect(await guestPublished).toMatchObject({ streamCode: 'publisherstream', layer: 's' });
+    const squatterView = await accept(squatter, 'squatterstream');
+    const squatterEnded = host.events.next('link.ended', 30_000);
+    // The squatter's deadline falls after the publisher's: when it fires, the publisher's has passed too.
+    expect(await squatterEnded).toMatchObject({ linkId: squatterView.linkId, reason: 'no-media', streamCode: 'squatterstream' });
+    expect(host.activeLinks.map((l) => l.peer.userId)).toEqual(['publisher']);
+    expect(server.signal.service?.hub.exportSnapshot(() => undefined).publishDue).toEqual([]);
+  }, 60_000);
+
   it("gives each PK host a URL of the other's stream that plays under the other's session_id", async () => {
     server = await startTestServer();
     const hostA = await login('hostA');

@@ -23,9 +23,14 @@ export interface ServerNode {
   readonly wsUrl: string;
 }
 
-/** Starts the server CLI; resolves on its ready line (it has restored its state or joined Redis by then). */
+/**
+ * Starts the server CLI; resolves on its ready line (it has restored its state or joined Redis by
+ * then). Its clients only signal (nobody pushes media), so the first-publish deadline of accepted
+ * guests is off (`--link-publish-deadline-sec 0`): a slow machine must not end their links.
+ * signal-origin.test.ts tests the deadline with real pushes.
+ */
 export async function startServerNode(args: readonly string[]): Promise<ServerNode> {
-  const child = startChild(process.execPath, ['--import', TSX_LOADER, CLI, '--rtmp-port', '0', '--token-key', NODE_TOKEN_KEY, '--log-level', 'warn', ...args]);
+  const child = startChild(process.execPath, ['--import', TSX_LOADER, CLI, '--rtmp-port', '0', '--token-key', NODE_TOKEN_KEY, '--log-level', 'warn', '--link-publish-deadline-sec', '0', ...args]);
   await waitFor(() => child.stdout.includes('"ready"') || child.process.exitCode !== null, 'the server ready line', 60_000);
   if (!child.stdout.includes('"ready"')) throw new Error(`the server did not start: ${child.stderr}`);
   const ready = JSON.parse(child.stdout.split('\n').find((line) => line.includes('"ready"'))!) as { httpPort: number };
