@@ -49,7 +49,9 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
     now: () => Math.floor(clock.now() / 1000),
   });
   const service = new SignalService(
-    { tokenKey: TEST_TOKEN_KEY, devLogin: true, ...options },
+    // The fake origin models no media by default, so the first-publish deadline of accepted guests is
+    // off unless a test asks for it (signal-publish-deadline.test.ts).
+    { tokenKey: TEST_TOKEN_KEY, devLogin: true, linkPublishDeadlineMs: 0, ...options },
     { issuer: adaptUrlIssuer(issuer), origin, clock },
   );
   const attachment = service.attachToHttpServer(server);
