@@ -62,7 +62,9 @@ export class LinkMicServerProcess {
   /** Starts on ephemeral ports the first time, on the same ports after a stop (so studios can come back). */
   async start(): Promise<void> {
     if (this.child) return;
-    const args = ['--host', '127.0.0.1', '--rtmp-port', String(this.ports?.rtmp ?? 0), '--http-port', String(this.ports?.http ?? 0), '--key', KEY, '--log-level', 'warn'];
+    // Fake guests (startFakeGuests) are signal-only and never publish: the first-publish deadline of
+    // accepted guests is raised from 20 s to 120 s so a slow machine does not end their links mid-spec.
+    const args = ['--host', '127.0.0.1', '--rtmp-port', String(this.ports?.rtmp ?? 0), '--http-port', String(this.ports?.http ?? 0), '--key', KEY, '--log-level', 'warn', '--link-publish-deadline-sec', '120'];
     this.child = await startTsChild<ServerReady>('link-mic server', 'server/cli.ts', args);
     this.ports = { rtmp: this.child.ready.rtmpPort, http: this.child.ready.httpPort };
   }
