@@ -9,6 +9,7 @@
 //   wire.ts     result envelope, web bridge messages, PCM format
 //   validate.ts input parsing into ValidationError naming the field
 //   api.ts      StudioApi (throws) and StudioWindowApi (`window.studio`, envelopes)
+//   client.ts   the one typed proxy: a transport (IPC, web bridge, in process) → StudioApi
 export * from './studio-api/names';
 export * from './studio-api/channels';
 export * from './studio-api/inputs';
@@ -19,3 +20,4 @@ export * from './studio-api/wire';
 export * from './studio-api/validate';
 export * from './studio-api/api';
 export * from './studio-api/error-schema';
+export * from './studio-api/client';

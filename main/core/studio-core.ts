@@ -8,8 +8,8 @@ import type { LinkStarted, PkStarted, RequestResult, UserState } from '../../com
 import {
   assertPcmFrameLength,
   assertStudioMethod,
+  createStudioClient,
   parseStudioInput,
-  STUDIO_METHODS,
   type CoHostAudio,
   type LinkRequestView,
   type LinkView,
@@ -20,7 +20,6 @@ import {
   type RoomView,
   type ServerState,
   type StudioApi,
-  type StudioEventName,
   type StudioEvents,
   type StudioMethodName,
   type StudioOutput,
@@ -189,23 +188,16 @@ export class StudioCore implements StudioHandlers {
     else this.audioFramesDropped += 1;
   }
 
-  /** The contract as an in-process object (validates like a host does; for tests and embedding). */
+  /** The contract as an in-process client (validates like a host does; for tests and embedding). */
   api(): StudioApi {
-    const api: Record<string, unknown> = {
-      sendAudioFrame: (frame: ArrayBuffer) => this.pushAudioFrame(new Uint8Array(frame)),
-      on: <E extends StudioEventName>(event: E, listener: (payload: StudioEvents[E]) => void) => {
+    return createStudioClient({
+      call: (method, input) => this.invoke(method, input),
+      sendAudioFrame: (frame) => this.pushAudioFrame(new Uint8Array(frame)),
+      subscribe: (event, listener) => {
         const subscription = this.events.on(event, listener);
         return () => subscription.dispose();
       },
-    };
-    for (const method of STUDIO_METHODS) {
-      api[method] = async (input?: unknown) => {
-        const result = await this.invoke(method, input);
-        if (!result.ok) throw LinkMicError.fromPayload(result.error);
-        return result.value;
-      };
-    }
-    return api as unknown as StudioApi;
+    });
   }
 
   // ------------------------------------------------------------------ state and settings

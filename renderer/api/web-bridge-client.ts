@@ -4,12 +4,12 @@
 import { LinkMicError } from '../../common/errors';
 import {
   bridgeMessageSchema,
-  STUDIO_METHODS,
+  createStudioClient,
   WEB_BRIDGE_PATH,
   WEB_TOKEN_PARAM,
   type StudioApi,
-  type StudioEventName,
   type StudioEvents,
+  type StudioResult,
 } from '../../common/studio-api';
 import { TypedEmitter } from '../../common/typed-emitter';
 
@@ -51,34 +51,33 @@ export function connectWebBridge(options: WebBridgeOptions): Promise<WebBridgeCl
   const socket = new Socket(bridgeUrl(options.baseUrl, options.token));
   socket.binaryType = 'arraybuffer';
   const events = new TypedEmitter<StudioEvents>();
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (value: StudioResult<unknown>) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let resolveClosed!: (value: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (resolveClosed = resolve));
 
-  const client: Record<string, unknown> = {
-    closed,
-    close: () => socket.close(1000, 'bye'),
-    sendAudioFrame: (frame: ArrayBuffer) => {
-      if (socket.readyState === OPEN) socket.send(frame);
+  const client = createStudioClient(
+    {
+      call: (method, input) =>
+        new Promise<StudioResult<unknown>>((resolve, reject) => {
+          if (socket.readyState !== OPEN) {
+            reject(new LinkMicError('DISCONNECTED', 'the studio connection is closed'));
+            return;
+          }
+          const id = nextId++;
+          pending.set(id, { resolve, reject });
+          socket.send(JSON.stringify(input === undefined ? { id, method } : { id, method, input }));
+        }),
+      sendAudioFrame: (frame) => {
+        if (socket.readyState === OPEN) socket.send(frame);
+      },
+      subscribe: (event, listener) => {
+        const subscription = events.on(event, listener);
+        return () => subscription.dispose();
+      },
     },
-    on: <E extends StudioEventName>(event: E, listener: (payload: StudioEvents[E]) => void) => {
-      const subscription = events.on(event, listener);
-      return () => subscription.dispose();
-    },
-  };
-  for (const method of STUDIO_METHODS) {
-    client[method] = (input?: unknown) =>
-      new Promise((resolve, reject) => {
-        if (socket.readyState !== OPEN) {
-          reject(new LinkMicError('DISCONNECTED', 'the studio connection is closed'));
-          return;
-        }
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        socket.send(JSON.stringify(input === undefined ? { id, method } : { id, method, input }));
-      });
-  }
+    { closed, close: () => socket.close(1000, 'bye') },
+  );
 
   return new Promise((resolve, reject) => {
     let helloSeen = false;
@@ -93,14 +92,13 @@ export function connectWebBridge(options: WebBridgeOptions): Promise<WebBridgeCl
       switch (message.type) {
         case 'hello':
           helloSeen = true;
-          resolve(client as unknown as WebBridgeClient);
+          resolve(client);
           break;
         case 'result': {
           const entry = pending.get(message.id);
           if (!entry) return;
           pending.delete(message.id);
-          if (message.result.ok) entry.resolve(message.result.value);
-          else entry.reject(LinkMicError.fromPayload(message.result.error));
+          entry.resolve(message.result);
           break;
         }
         case 'event':
