@@ -20,7 +20,7 @@
 //
 // Implementations: the ffmpeg engine (main/core/engine-adapter.ts over main/engine/PushEngine) and
 // the OBS engine (main/obs/obs-push-engine.ts, behind main/obs/selectable-engine.ts). StudioCore
-// (main/core/studio-core.ts) is the one owner of the push: it starts, restarts and stops it.
+// owns the push through one PushController (main/push/push-controller.ts): it starts, restarts and stops it.
 import type { EncoderSettings } from '../../common/presets';
 import type { ErrorPayload } from '../../common/errors';
 import type { EncoderChoice, EncoderInfo, EngineSettings, FfmpegState, PushRole, PushStats, SourceList, Sources } from '../../common/studio-api';

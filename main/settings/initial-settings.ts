@@ -5,7 +5,7 @@
 import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { serverProfileInputSchema, settingsPatchSchema, studioSettingsSchema, validationErrorFromZod, type ServerProfileInput, type StudioSettings } from '../../common/studio-api';
-import { remoteTokenKey } from '../core/studio-core';
+import { remoteTokenKey } from '../core/server-session';
 import { defaultSettings } from './default-settings';
 import type { SecretStore } from './secret-store';
 import type { FileSettingsStore } from './settings-store';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { remoteTokenKey } from '../core/studio-core';
+import { remoteTokenKey } from '../core/server-session';
 import { applyInitialSettings, initialSettingsFromEnv, INITIAL_SETTINGS_ENV } from '../settings/initial-settings';
 import { FileSecretStore, type StringCipher } from '../settings/secret-store';
 import { FileSettingsStore } from '../settings/settings-store';
