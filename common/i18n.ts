@@ -1,6 +1,7 @@
 // The one translation table: every UI string, in English and Simplified Chinese, plus error codes
 // in sentences a streamer understands. Dates and numbers go through Intl with the same locale.
 import type { ErrorCode, ErrorPayload } from './errors';
+import { DEFAULT_LINK_QUOTA } from './link-quota';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -583,7 +584,7 @@ function formatParam(locale: Locale, value: string | number): string {
 /** An error as a sentence for the streamer, never a stack trace. */
 export function translateError(locale: Locale, error: Pick<ErrorPayload, 'code' | 'message'> & { params?: Params }): string {
   const key = `error.${error.code}` as MessageKey;
-  const params: Params = { detail: error.message, quota: 3, port: '', path: '', ...error.params };
+  const params: Params = { detail: error.message, quota: DEFAULT_LINK_QUOTA, port: '', path: '', ...error.params };
   return translate(locale, key in en ? key : 'error.INTERNAL', params);
 }
 

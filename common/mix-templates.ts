@@ -1,5 +1,6 @@
 // Server-side mix templates (`t_id` in the `mix` push parameter, spec §4 and §7). The one list of
 // template ids the origin accepts; the mixer and the layout editor read the same constant.
+import { z } from 'zod';
 import { ValidationError } from './errors';
 
 export const MIX_TEMPLATES = Object.freeze({
@@ -16,6 +17,9 @@ export type MixTemplateName = (typeof MIX_TEMPLATES)[MixTemplateId];
 
 /** The template ids a push may name in `mix=…;t_id:N`. */
 export const MIX_TEMPLATE_IDS: readonly MixTemplateId[] = Object.freeze([1, 2, 3] as const);
+
+/** A template id at a boundary (signalling, the StudioApi, settings). */
+export const mixTemplateIdSchema = z.number().int().min(1).max(MIX_TEMPLATE_IDS.length);
 
 export function isMixTemplateId(value: unknown): value is MixTemplateId {
   return typeof value === 'number' && (MIX_TEMPLATE_IDS as readonly number[]).includes(value);

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { flagNameOf, parseServerConfig, type ServerConfig } from './config';
 import { LOG_LEVELS } from '../node/logger';
+import { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from '../common/link-quota';
 
 /** Flags (commander camelCases them) and the LINKMIC_* variable each one falls back to. */
 const SETTINGS = [
@@ -84,7 +85,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--http-port <port>', 'HTTP port, 0 = any free port (default 8000)')
     .option('--public-host <host>', 'host written into issued URLs')
     .option('--key <key>', 'signing key for txSecret/txTime (unset = no signing, development only)')
-    .option('--link-quota <n>', 'low-latency links per session_id, 1..8 (default 3)')
+    .option('--link-quota <n>', `low-latency links per session_id, 1..${MAX_LINK_QUOTA} (default ${DEFAULT_LINK_QUOTA})`)
     .option('--require-play-sign', 'audience plays must be signed too')
     .option('--token-key <key>', 'key of signalling login tokens (default: derived from --key; see docs/protocol.md)')
     .option('--dev-login', 'serve POST /api/dev-login (default only on a loopback host)')

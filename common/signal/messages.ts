@@ -6,6 +6,8 @@
 // `{ type: 'result', id, result }` or `error` `{ type: 'error', id, error }` per request, plus events
 // `{ type: '<event>', ... }` at any time.
 import { z } from 'zod';
+import { guestLimitSchema } from '../link-quota';
+import { mixTemplateIdSchema } from '../mix-templates';
 import { layoutSchema, streamCodeSchema, userIdSchema } from '../layout';
 import { errorPayloadSchema } from '../studio-api/error-schema';
 import { battleSchema, battleVoteKindSchema } from './pk-battle';
@@ -39,7 +41,7 @@ export type PlayUrls = z.infer<typeof playUrlsSchema>;
 // Shared shapes
 // ---------------------------------------------------------------------------------------------
 
-const templateIdSchema = z.number().int().min(1).max(3);
+const templateIdSchema = mixTemplateIdSchema;
 
 /**
  * How the room's audience sees the co-hosts (spec §7). `null` = client-side mix (the default): push
@@ -51,7 +53,7 @@ export type ServerMix = z.infer<typeof serverMixSchema>;
 
 export const roomSettingsSchema = z.object({
   allowLinkRequests: z.boolean(),
-  guestLimit: z.number().int().min(0).max(8),
+  guestLimit: guestLimitSchema,
 });
 
 export const roomSnapshotSchema = z.object({
@@ -143,7 +145,7 @@ export const REQUESTS = {
       /** Re-announce after a server restart: the previous session_id, re-granted when free. */
       sessionId: sessionIdSchema.optional(),
       allowLinkRequests: z.boolean().optional(),
-      guestLimit: z.number().int().min(0).max(8).optional(),
+      guestLimit: guestLimitSchema.optional(),
       /** Server-side mix (`{ templateId }`) or client-side (null). Omitted: client-side for a new room, unchanged on a re-open. */
       serverMix: serverMixSchema.optional(),
       /** Deprecated: same as `serverMix: { templateId }` (used only when `serverMix` is omitted). */
@@ -156,7 +158,7 @@ export const REQUESTS = {
     params: z.object({
       roomId,
       allowLinkRequests: z.boolean().optional(),
-      guestLimit: z.number().int().min(0).max(8).optional(),
+      guestLimit: guestLimitSchema.optional(),
       /** Switch between server-side (`{ templateId }`) and client-side (null) mix. Refused with INVALID_STATE while guests are linked. */
       serverMix: serverMixSchema.optional(),
     }),

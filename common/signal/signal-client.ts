@@ -9,6 +9,7 @@
 //   re-opens its room with the same stream code and previous session_id, re-joins rooms, and
 //   reports the links / PK that could not survive as `link.ended` / `pk.ended` (reason
 //   `disconnected`). Within the grace the server resumes the state and nothing is re-sent.
+import { backoffDelayMs, type BackoffOptions } from '../backoff';
 import { LinkMicError, isErrorCode, type ErrorPayload } from '../errors';
 import { TypedEmitter } from '../typed-emitter';
 import {
@@ -41,15 +42,13 @@ export interface WebSocketLike {
 
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
-export interface BackoffOptions {
-  readonly initialDelayMs?: number;
-  readonly maxDelayMs?: number;
-  readonly factor?: number;
-  /** 0..1: each delay is randomised by ± this fraction. */
-  readonly jitter?: number;
+/** How the client reconnects: the shared backoff rule (common/backoff.ts; defaults 250 ms → 10 s, ×2, ±20 %). */
+export interface ReconnectOptions extends BackoffOptions {
   /** Attempts before giving up (default: unlimited). */
   readonly maxAttempts?: number;
 }
+
+const RECONNECT_DEFAULTS = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } as const;
 
 export interface SignalClientOptions {
   /** `ws://host:port/signal` (or wss://). */
@@ -66,7 +65,7 @@ export interface SignalClientOptions {
   /** Default 10 s. */
   readonly requestTimeoutMs?: number;
   /** Reconnect after an unexpected close (default on). */
-  readonly reconnect?: BackoffOptions | false;
+  readonly reconnect?: ReconnectOptions | false;
   /** Times a re-join of a room not (yet) re-opened by its host is retried (default 5). */
   readonly rejoinAttempts?: number;
   readonly random?: () => number;
@@ -330,7 +329,7 @@ export class SignalClient {
     return urls[this.urlIndex % urls.length]!;
   }
 
-  private scheduleReconnect(backoff: BackoffOptions): void {
+  private scheduleReconnect(backoff: ReconnectOptions): void {
     this.attempt += 1;
     if (this.attempt > (backoff.maxAttempts ?? Infinity)) {
       this.stopped = true;
@@ -350,13 +349,8 @@ export class SignalClient {
     }, delayMs);
   }
 
-  private backoffDelay(backoff: BackoffOptions, attempt: number): number {
-    const initial = backoff.initialDelayMs ?? 250;
-    const max = backoff.maxDelayMs ?? 10_000;
-    const base = Math.min(max, initial * (backoff.factor ?? 2) ** (attempt - 1));
-    const jitter = backoff.jitter ?? 0.2;
-    const random = this.options.random ?? Math.random;
-    return Math.max(0, Math.round(base * (1 + jitter * (2 * random() - 1))));
+  private backoffDelay(backoff: ReconnectOptions, attempt: number): number {
+    return backoffDelayMs(backoff, RECONNECT_DEFAULTS, attempt, this.options.random ?? Math.random);
   }
 
   // Re-announce --------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Input schemas of the StudioApi: the shapes a renderer (over IPC) or a remote console (over the
 // web bridge) may send. Every method's input is parsed with these in main before StudioCore sees it.
 import { z } from 'zod';
+import { guestLimitSchema } from '../link-quota';
+import { mixTemplateIdSchema } from '../mix-templates';
 import { LOCALES } from '../i18n';
 import { encoderSettingsSchema } from '../presets';
 import { layoutSchema, streamCodeSchema, userIdSchema } from '../layout';
@@ -104,9 +106,9 @@ export const roomDefaultsSchema = z
   .object({
     allowLinkRequests: z.boolean(),
     /** Most linked guests at once (the link quota: 3 by default, never above 8). */
-    guestLimit: z.number().int().min(0).max(8),
+    guestLimit: guestLimitSchema,
     /** Layout template, and the server-side mix template (`t_id`) when `serverMix` is on. */
-    templateId: z.number().int().min(1).max(3),
+    templateId: mixTemplateIdSchema,
     /** Server-side mix for the audience (one stream, server CPU); off/absent = client-side mix. */
     serverMix: z.boolean().optional(),
   })
@@ -190,16 +192,16 @@ export const goLiveInputSchema = z
  * The audience's mix (spec §7): null = client-side mix (viewers lay the streams out following the
  * host's layout); `{ templateId }` = server-side mix, one composited stream (uses server CPU).
  */
-export const serverMixInputSchema = z.object({ templateId: z.number().int().min(1).max(3) }).strict().nullable();
+export const serverMixInputSchema = z.object({ templateId: mixTemplateIdSchema }).strict().nullable();
 export type ServerMixInput = z.infer<typeof serverMixInputSchema>;
 
 export const openRoomInputSchema = z
   .object({
     streamCode: streamCodeSchema.optional(),
     allowLinkRequests: z.boolean().optional(),
-    guestLimit: z.number().int().min(0).max(8).optional(),
+    guestLimit: guestLimitSchema.optional(),
     /** Server-side mix template when the room uses one (default: settings `room.templateId`). */
-    templateId: z.number().int().min(1).max(3).optional(),
+    templateId: mixTemplateIdSchema.optional(),
     /** Omitted: settings `room.serverMix` (off = client-side mix). */
     serverMix: serverMixInputSchema.optional(),
   })
@@ -209,7 +211,7 @@ export const openRoomInputSchema = z
 export const updateRoomInputSchema = z
   .object({
     allowLinkRequests: z.boolean().optional(),
-    guestLimit: z.number().int().min(0).max(8).optional(),
+    guestLimit: guestLimitSchema.optional(),
     /** Switch the audience mix; when live as big host the push restarts with the new URL. */
     serverMix: serverMixInputSchema.optional(),
   })

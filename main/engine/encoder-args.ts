@@ -1,9 +1,9 @@
 // Per-encoder low-latency H.264 options and the role preset's rate control.
 import type { EncoderSettings } from '../../common/presets';
 
-export const HARDWARE_ENCODERS = ['h264_nvenc', 'h264_qsv', 'h264_amf', 'h264_videotoolbox', 'h264_vaapi', 'h264_mf'] as const;
-export type HardwareEncoder = (typeof HARDWARE_ENCODERS)[number];
-export type VideoEncoder = HardwareEncoder | 'libx264';
+import type { HardwareEncoder, VideoEncoder } from '../../common/encoder-kinds';
+
+export { HARDWARE_ENCODERS, type HardwareEncoder, type VideoEncoder } from '../../common/encoder-kinds';
 
 /** Hardware encoders in the order that fits the OS (the first that works wins). */
 export function hardwareEncoderOrder(platform: NodeJS.Platform): HardwareEncoder[] {

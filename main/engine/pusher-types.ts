@@ -1,4 +1,5 @@
 // Contract of a push: states, stats and events, as the StudioCore sees them.
+import type { BackoffOptions as SharedBackoffOptions } from '../../common/backoff';
 import type { ErrorPayload } from '../../common/errors';
 import type { VideoEncoder } from './encoder-args';
 
@@ -41,13 +42,8 @@ export interface PusherEvents extends Record<string, unknown> {
   close: { reason: StopReason };
 }
 
-export interface BackoffOptions {
-  /** First delay, ms. Default 500. */
-  readonly initialMs?: number;
-  /** Delay ceiling, ms. Default 5000. */
-  readonly maxMs?: number;
-  /** Default 2. */
-  readonly factor?: number;
+/** The push's reconnect backoff: the shared rule (common/backoff.ts; defaults 500 ms → 5 s, ×2, no jitter) and its attempt limits. */
+export interface BackoffOptions extends SharedBackoffOptions {
   /** Consecutive failed attempts before giving up with DISCONNECTED. Default 60 (about 5 minutes). */
   readonly maxAttempts?: number;
   /** Failed attempts allowed before the first connection (server unreachable). Default 3. */

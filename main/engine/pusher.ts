@@ -1,5 +1,6 @@
 // One push to one URL with one command line: runs ffmpeg, reports stats, reconnects with backoff
 // when the connection drops, and stops (without looping) when the server refuses the publish.
+import { backoffDelayMs } from '../../common/backoff';
 import net from 'node:net';
 import { LinkMicError, InvalidStateError, type ErrorPayload } from '../../common/errors';
 import { TypedEmitter } from '../../common/typed-emitter';
@@ -11,6 +12,8 @@ import type { Logger } from '../../node/logger';
 import { PcmFeeder, type PcmFrame } from './pcm-feeder';
 import type { PushCommand } from './push-command';
 import type { BackoffOptions, PushState, PushStats, PusherEvents, StopReason } from './pusher-types';
+
+const PUSH_BACKOFF_DEFAULTS = { initialMs: 500, maxMs: 5000, factor: 2, jitter: 0 } as const;
 
 export type { PushState, PushStats, PusherEvents, StopReason, BackoffOptions } from './pusher-types';
 
@@ -319,7 +322,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
         : new LinkMicError(reachable ? 'CONNECT_FAILED' : 'SERVER_UNREACHABLE', `Cannot publish to ${where}: ${reason}`);
       return this.finish('failed', error.toPayload());
     }
-    const delayMs = Math.min(backoff.maxMs ?? 5000, (backoff.initialMs ?? 500) * (backoff.factor ?? 2) ** (this.attempt - 1));
+    const delayMs = backoffDelayMs(backoff, PUSH_BACKOFF_DEFAULTS, this.attempt);
     if (this.everLive) this.setState('reconnecting');
     this.logger.warn({ attempt: this.attempt, delayMs, reason }, 'push connection lost; reconnecting');
     this.emit('reconnecting', { attempt: this.attempt, delayMs, reason });

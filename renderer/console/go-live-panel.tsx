@@ -2,6 +2,7 @@
 // local preview of what leaves the studio.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { EncoderPreference, ServerProfileInput, SourceList, Sources, VideoOverlay } from '../../common/studio-api';
+import { MIX_TEMPLATE_IDS } from '../../common/mix-templates';
 import { EngineCard } from './engine-card';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
@@ -72,11 +73,8 @@ function LiveCard() {
   );
 }
 
-const MIX_TEMPLATES = [
-  [1, 'console.mix.template1'],
-  [2, 'console.mix.template2'],
-  [3, 'console.mix.template3'],
-] as const;
+/** The server mix templates (common/mix-templates.ts), each with its label. */
+const MIX_TEMPLATES = MIX_TEMPLATE_IDS.map((id) => [id, `console.mix.template${id}`] as const);
 
 /**
  * Client-side mix (default) or server-side mix with a template (spec §7). The choice is saved as a

@@ -3,7 +3,7 @@
 // (t_id 1), "side-by-side PK" (2) and "grid" (3). Every change goes out as the room's layout and
 // the audiences' client-side mix follows it.
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { Layout, LayoutTemplateId, Rect } from '../../common/layout';
+import { LAYOUT_TEMPLATE_IDS, type Layout, type LayoutTemplateId, type Rect } from '../../common/layout';
 import type { MessageKey } from '../../common/i18n';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
@@ -101,7 +101,7 @@ export function LayoutEditor() {
       <section className="card" aria-labelledby="templates-title">
         <h2 id="templates-title">{t('console.layout.templates')}</h2>
         <div className="template-buttons" role="group" aria-labelledby="templates-title">
-          {([1, 2, 3] as const).map((id) => (
+          {LAYOUT_TEMPLATE_IDS.map((id) => (
             <button
               key={id}
               type="button"

@@ -1,4 +1,5 @@
 // Small readings of the state snapshot that several screens share.
+import { isHardwareEncoderName } from '../../common/encoder-kinds';
 import type { LiveStatus, ServerState, StudioState } from '../../common/studio-api';
 
 export function isOnAir(status: LiveStatus): boolean {
@@ -9,11 +10,9 @@ export function isBusy(status: LiveStatus): boolean {
   return status === 'starting' || status === 'stopping';
 }
 
-const HARDWARE_ENCODER = /(nvenc|qsv|vaapi|videotoolbox|amf|_mf$|v4l2m2m|omx)/;
-
 export function isHardwareEncoder(state: StudioState, name: string): boolean {
   const known = state.encoder.available?.find((e) => e.name === name);
-  return known ? known.hardware : HARDWARE_ENCODER.test(name);
+  return known ? known.hardware : isHardwareEncoderName(name);
 }
 
 /** Why the encoder in use is the one it is (null while not pushing). */

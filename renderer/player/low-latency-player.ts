@@ -4,6 +4,7 @@
 // correction that never lets delay build up (drop to live / gentle speed-up, click-free audio),
 // audio through Web Audio on the default output (AEC sees it), video on a canvas in sync with it.
 // The audience mode of the same player holds the preset's ~1 s.
+import { backoffDelayMs } from '../../common/backoff';
 import { LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
 import { FlvDemuxer, type FlvEvent } from '../../common/media/flv-demuxer';
 import type { AacConfig } from '../../common/media/aac-config';
@@ -203,7 +204,7 @@ export class LowLatencyPlayer {
       return;
     }
     const { initial, max: maxDelay } = this.options.reconnectDelayMs ?? { initial: 250, max: 2000 };
-    const delayMs = Math.min(maxDelay, initial * 2 ** (this.attempt - 1));
+    const delayMs = backoffDelayMs({ initialMs: initial, maxMs: maxDelay }, { initialMs: initial, maxMs: maxDelay, factor: 2, jitter: 0 }, this.attempt);
     this.setState('reconnecting');
     this.events.emit('reconnect', { attempt: this.attempt, delayMs, reason });
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);

@@ -23,8 +23,7 @@ import {
   type SessionId,
 } from '../../common';
 
-export const DEFAULT_LINK_QUOTA = 3;
-export const MAX_LINK_QUOTA = 8;
+export { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from '../../common/link-quota';
 
 export interface PolicyOptions {
   /** Signing key; without it nothing is signed or checked (development only). */

@@ -2,6 +2,7 @@
 // link-mic and cross-room PK state machines, layouts, media awareness and the reconnect grace.
 // Every operation either changes state and notifies the parties, or throws a LinkMicError with a
 // stable code (the transport turns it into an `error` answer to the request).
+import { DEFAULT_LINK_QUOTA } from '../../common/link-quota';
 import { LinkMicError, ValidationError } from '../../common/errors';
 import type { Layout } from '../../common/layout';
 import { allocateSessionId, type SessionId } from '../../common/session-id';
@@ -165,7 +166,7 @@ export class SignalHub {
 
   openRoom(userId: string, params: RequestParams<'room.open'>): RequestResult<'room.open'> {
     const user = this.user(userId);
-    const guestLimit = this.checkGuestLimit(params.guestLimit ?? Math.min(3, this.config.linkQuota));
+    const guestLimit = this.checkGuestLimit(params.guestLimit ?? Math.min(DEFAULT_LINK_QUOTA, this.config.linkQuota));
     if (user.hostedRoomId !== undefined) {
       const existing = this.rooms.get(user.hostedRoomId)!;
       if (existing.streamCode !== params.streamCode) {

@@ -1,6 +1,7 @@
 // The signal service: WebSocket `/signal` on the server's HTTP port (plus POST /api/dev-login).
 // Owns the connections (signal-connection.ts) and the state machines (signal-hub.ts). Mounted by
 // LinkMicServer through `handleUpgrade` / `handleDevLogin`, or standalone with `attachToHttpServer`.
+import { DEFAULT_LINK_QUOTA, MAX_LINK_QUOTA } from '../../common/link-quota';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,7 +26,7 @@ export const SIGNAL_DEFAULTS = {
   graceMs: 30_000,
   mediaLossMs: 5_000,
   linkPublishDeadlineMs: 20_000,
-  linkQuota: 3,
+  linkQuota: DEFAULT_LINK_QUOTA,
   maxMessageBytes: 64 * 1024,
   rateLimit: { burst: 100, perSecond: 50 },
   helloTimeoutMs: 10_000,
@@ -43,7 +44,6 @@ export const CLOSE_RATE_LIMITED = 4429;
 
 /** Hard frame ceiling in `ws` (beyond it `ws` closes with 1009); the 64 KiB rule is checked by us. */
 const WS_MAX_PAYLOAD = 1024 * 1024;
-const MAX_LINK_QUOTA = 8;
 
 export type SignalServiceEvents = {
   connection: { userId: string };

@@ -2,6 +2,7 @@
 // so rooms, links and PKs survive a restart. Read back through zod (a file or a Redis value is a
 // boundary). Timers are kept as due times (ms since the epoch) and re-armed on restore.
 import { z } from 'zod';
+import { guestLimitSchema } from '../../common/link-quota';
 import { layoutSchema, streamCodeSchema, userIdSchema } from '../../common/layout';
 import { serverMixSchema } from '../../common/signal/messages';
 
@@ -33,7 +34,7 @@ const roomSchema = z.object({
   streamCode: streamCodeSchema,
   sessionId: z.number().int().min(1).max(0xffff_ffff),
   allowLinkRequests: z.boolean(),
-  guestLimit: z.number().int().min(0).max(8),
+  guestLimit: guestLimitSchema,
   serverMix: serverMixSchema,
   viewers: z.array(userIdSchema),
   /** Link ids, in the order they started. */

@@ -84,7 +84,7 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
         userId,
         token: token(userId),
         createWebSocket: (url) => new WebSocket(url),
-        reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+        reconnect: { initialMs: 20, maxMs: 200 },
         requestTimeoutMs: 5000,
         ...overrides,
       });

@@ -41,7 +41,7 @@ describe('reconnects and restarts', () => {
   it('ends the links of a client gone past the grace period, and it comes back as new', async () => {
     const server = await startSignalServer({ graceMs: 30_000 });
     servers.push(server);
-    const { host, guest, link } = await linkedPair(server, { reconnect: { initialDelayMs: 300, maxDelayMs: 300, jitter: 0 } });
+    const { host, guest, link } = await linkedPair(server, { reconnect: { initialMs: 300, maxMs: 300, jitter: 0 } });
     const hostEnded = nextEvent(host, 'link.ended');
     const guestLocalEnd = nextEvent(guest, 'link.ended');
     const reconnected = nextEvent(guest, 'connected');

@@ -70,7 +70,7 @@ export async function nodeClient(url: string, userId: string, overrides: Partial
     userId,
     token: mintUserToken(NODE_TOKEN_KEY, userId, Math.floor(Date.now() / 1000) + 3600),
     createWebSocket: (u) => new WebSocket(u),
-    reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
+    reconnect: { initialMs: 50, maxMs: 400 },
     requestTimeoutMs: 15_000,
     ...overrides,
   });
