@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { BIG_HOST_PRESET, sign } from '../common';
 import { FlvParser } from '../server/test/helpers/flv-reader';
 import { RawRtmpClient } from '../server/test/helpers/raw-rtmp-client';
+import { StampedPublisher as Publisher, stampedTransitMs } from './helpers/stamped-stream';
 
 const STEPS = [24, 100, 250, 500, 1000];
 /** Viewers that measure latency; the others only read. */
@@ -29,7 +30,6 @@ const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 5000);
 const CONNECT_TIMEOUT_MS = 20_000;
 const KEY = 'bench-origin-key';
 const STREAM = 'bench';
-const MAGIC = 0x4c4d4243; // "LMBC"
 
 const require = createRequire(import.meta.url);
 
@@ -97,52 +97,6 @@ async function startOrigin(): Promise<{ pid: number; rtmpPort: number; httpPort:
   };
 }
 
-class Publisher {
-  private timer: NodeJS.Timeout | undefined;
-  private seq = 0;
-  private readonly startedAt = performance.now();
-  private nextVideoAt = 0;
-  private nextAudioAt = 0;
-  private readonly videoBytes = Math.round((BIG_HOST_PRESET.videoBitrateKbps * 1000) / 8 / BIG_HOST_PRESET.fps);
-  private readonly gop = BIG_HOST_PRESET.fps * BIG_HOST_PRESET.gopSeconds;
-  private videoFrames = 0;
-
-  constructor(private readonly client: RawRtmpClient) {}
-
-  start(): void {
-    this.client.sendMetadata({ width: BIG_HOST_PRESET.width, height: BIG_HOST_PRESET.height, framerate: BIG_HOST_PRESET.fps, videocodecid: 7, audiocodecid: 10 });
-    this.client.sendVideoHeader();
-    this.client.sendAudioHeader();
-    const tick = (): void => {
-      const now = performance.now() - this.startedAt;
-      while (this.nextAudioAt <= now) {
-        this.client.sendAudio(Math.round(this.nextAudioAt), this.stamped(170));
-        this.nextAudioAt += 1024 / 48;
-      }
-      while (this.nextVideoAt <= now) {
-        this.client.sendVideo(Math.round(this.nextVideoAt), this.videoFrames % this.gop === 0, this.stamped(this.videoBytes));
-        this.videoFrames += 1;
-        this.nextVideoAt += 1000 / BIG_HOST_PRESET.fps;
-      }
-      this.timer = setTimeout(tick, Math.max(1, Math.min(this.nextAudioAt, this.nextVideoAt) - (performance.now() - this.startedAt)));
-    };
-    tick();
-  }
-
-  /** A body whose first 16 bytes are magic, sequence and the write time. */
-  private stamped(size: number): Buffer {
-    const body = Buffer.alloc(Math.max(16, size));
-    body.writeUInt32BE(MAGIC, 0);
-    body.writeUInt32BE(this.seq++ >>> 0, 4);
-    body.writeDoubleBE(performance.now(), 8);
-    return body;
-  }
-
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
-}
-
 /**
  * A viewer that reads and discards the stream over a raw socket (no HTTP or FLV parsing), so
  * the load generator spends its CPU on being an audience, not on bookkeeping.
@@ -179,11 +133,10 @@ class ProbeViewer {
   constructor(url: string, onLatency: (ms: number) => void) {
     const parser = new FlvParser((tag) => {
       if (tag.type !== 8 && tag.type !== 9) return;
-      // video body starts after 5 header bytes, audio after 2
-      const offset = tag.type === 9 ? 5 : 2;
-      if (tag.data.length < offset + 16 || tag.data.readUInt32BE(offset) !== MAGIC) return;
+      const ms = stampedTransitMs(tag.type, tag.data);
+      if (ms === undefined) return;
       this.gotMedia = true;
-      onLatency(performance.now() - tag.data.readDoubleBE(offset + 8));
+      onLatency(ms);
     });
     this.request = http.get(url, { agent: false }, (res) => {
       res.on('data', (chunk: Buffer) => parser.push(chunk));

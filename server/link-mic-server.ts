@@ -59,6 +59,7 @@ import { MountedViewer, type ViewerOptions } from './viewer/mount-viewer';
 import { HookDecider } from './hooks/hook-decider';
 import type { HookStateStore } from './hooks/hook-state-store';
 import { MemoryHookStateStore } from './hooks/memory-hook-state-store';
+import { RedisHookStateStore } from './hooks/redis-hook-state-store';
 import { MountedHooks } from './hooks/mount-hooks';
 import { RelayMarkers } from './hooks/relay-markers';
 import { OriginPolicy } from './origin/origin-policy';
@@ -72,7 +73,7 @@ export interface LinkMicServerOptions extends ServerConfigInput {
   readonly mixer?: MixerOptions;
   /** [viewer] Options of the audience web page (/watch/{room}). */
   readonly viewer?: ViewerOptions;
-  /** [hooks] Shared state of the hook decisions (locks, link slots); in memory by default, Redis for several nodes. */
+  /** [hooks] Shared state of the hook decisions (locks, link slots); in memory by default, in Redis with `redisUrl` (several nodes). */
   readonly hookStore?: HookStateStore;
 }
 
@@ -117,10 +118,13 @@ export class LinkMicServer {
   /** When the running server finished starting (Date.now()). */
   private startedAt: number | undefined;
   private ownsDataDir = false;
+  /** [hooks] The server made its hook store (not given in the options), so it closes it. */
+  private readonly ownsHookStore: boolean;
 
   constructor(options: LinkMicServerOptions = {}) {
     const { logger, signal, mixer, viewer, hookStore, ...config } = options;
     this.config = parseServerConfig(config);
+    this.ownsHookStore = hookStore === undefined && this.config.redisUrl !== undefined;
     this.log = logger ?? createLogger({ level: this.config.logLevel });
     this.events = new TypedEmitter<LinkMicServerEvents>((error, event) => this.log.error({ err: error, event }, 'server event listener threw'));
     // [hooks] a cluster or Tencent CSS profile points URLs at its domains, not at this server's ports
@@ -146,7 +150,7 @@ export class LinkMicServer {
     this.hooks = new HookDecider(
       {
         policy: new OriginPolicy({ key: this.config.key, linkQuota: this.config.linkQuota, requirePlaySign: this.config.requirePlaySign }),
-        store: hookStore ?? new MemoryHookStateStore(),
+        store: hookStore ?? (this.config.redisUrl !== undefined ? new RedisHookStateStore({ url: this.config.redisUrl }) : new MemoryHookStateStore()),
         issuedSession: (sessionId) => this.signal.service?.hub.issuedSession(sessionId),
         leaseMs: this.config.hookLeaseSec * 1000,
       },
@@ -245,6 +249,8 @@ export class LinkMicServer {
     }
     const current = this.current!;
     await Promise.all([current.origin?.close(), current.http.close()]);
+    // [hooks] a Redis store the server made ends its connection (reopened on the next use)
+    if (this.ownsHookStore) await this.hooks.store.close();
     this.current = undefined;
     this.startedAt = undefined;
     this.removeDataDir();
