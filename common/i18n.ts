@@ -65,6 +65,10 @@ const en = {
   'error.ENCODE_ERROR': 'The video encoder failed.',
   'error.SERVER_UNREACHABLE': 'The server cannot be reached. Retrying…',
   'error.INTERNAL': 'Something went wrong. Please try again.',
+  'error.RECORDING_NOT_LIVE': 'Go live first: recording saves what reaches the server.',
+  'error.RECORDING_FOLDER_UNWRITABLE': 'The recording folder cannot be written to: {detail}',
+  'error.RECORDING_DISK_FULL': 'Not enough free disk space to record: {detail}',
+  'error.RECORDING_FAILED': 'The recording stopped unexpectedly: {detail}',
   // console (renderer/console)
   'console.nav.goLive': 'Go live',
   'console.nav.linkMic': 'Link-mic',
@@ -342,6 +346,10 @@ const zhCN: Record<MessageKey, string> = {
   'error.ENCODE_ERROR': '视频编码器出错。',
   'error.SERVER_UNREACHABLE': '无法连接服务器，正在重试…',
   'error.INTERNAL': '出了点问题，请重试。',
+  'error.RECORDING_NOT_LIVE': '请先开播：录制保存的是已到达服务器的直播流。',
+  'error.RECORDING_FOLDER_UNWRITABLE': '无法写入录制文件夹：{detail}',
+  'error.RECORDING_DISK_FULL': '磁盘剩余空间不足，无法录制：{detail}',
+  'error.RECORDING_FAILED': '录制意外停止：{detail}',
   // console (renderer/console)
   'console.nav.goLive': '开播',
   'console.nav.linkMic': '连麦',
