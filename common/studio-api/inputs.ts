@@ -158,6 +158,8 @@ export const studioSettingsSchema = z
     ffmpegPath: z.string().min(1).max(4096).nullable(),
     /** The push engine; absent = the built-in ffmpeg engine (settings from before OBS support). */
     engine: engineSettingsSchema.optional(),
+    /** Recordings: the folder (null = the OS videos folder / LinkMic) and whether ISO recordings are on by default. */
+    recording: z.object({ folder: z.string().min(1).max(4096).nullable(), iso: z.boolean() }).strict().optional(),
   })
   .strict();
 export type StudioSettings = z.infer<typeof studioSettingsSchema>;
@@ -233,3 +235,8 @@ export const setCoHostAudioInputSchema = z
   .strict();
 
 export const setAudioProcessingInputSchema = audioProcessingSchema.partial().strict();
+
+/** `startRecording`: iso = also record each co-host's / PK opponent's original stream to its own file. */
+export const startRecordingInputSchema = z.object({ iso: z.boolean().optional() }).strict().optional();
+/** `setRecordingFolder`: an absolute folder path (created when missing; must be writable). */
+export const setRecordingFolderInputSchema = z.object({ folder: z.string().min(1).max(4096) }).strict();

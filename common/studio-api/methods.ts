@@ -18,6 +18,8 @@ import {
   setEngineInputSchema,
   testObsConnectionInputSchema,
   setAudioProcessingInputSchema,
+  startRecordingInputSchema,
+  setRecordingFolderInputSchema,
   setCoHostAudioInputSchema,
   setLayoutInputSchema,
   settingsPatchSchema,
@@ -29,7 +31,7 @@ import {
   type StudioSettings,
 } from './inputs';
 import type { StudioMethodName } from './names';
-import type { EncoderInfo, EngineView, LinkView, LiveState, ObsDescription, PkView, RoomView, ServerState, SourceList, StudioState } from './state';
+import type { EncoderInfo, EngineView, LinkView, LiveState, ObsDescription, PkView, RecordingState, RoomView, ServerState, SourceList, StudioState } from './state';
 
 export const STUDIO_METHOD_INPUTS = {
   // state and settings
@@ -73,6 +75,10 @@ export const STUDIO_METHOD_INPUTS = {
   // layout and co-host audio
   setLayout: { input: setLayoutInputSchema, doc: 'Publish our room’s layout (audiences’ client-side mix).' },
   setCoHostAudio: { input: setCoHostAudioInputSchema, doc: 'Mute or set the playback volume of a co-host (local playback).' },
+  // recording
+  startRecording: { input: startRecordingInputSchema, doc: 'Record the program (what reached the origin) to a fragmented MP4; iso: also each co-host / PK opponent to its own file. RECORDING_NOT_LIVE / RECORDING_DISK_FULL / RECORDING_FOLDER_UNWRITABLE.' },
+  stopRecording: { input: noInputSchema, doc: 'Stop recording; the files are complete.' },
+  setRecordingFolder: { input: setRecordingFolderInputSchema, doc: 'Choose the recording folder (absolute; created when missing; must be writable).' },
 } as const;
 
 // Compile-time check: the record has exactly the names of the list (names.ts).
@@ -115,6 +121,9 @@ export interface StudioMethodOutputs {
   endPk: null;
   setLayout: Layout;
   setCoHostAudio: { readonly userId: string; readonly muted: boolean; readonly volume: number };
+  startRecording: RecordingState;
+  stopRecording: RecordingState;
+  setRecordingFolder: RecordingState;
 }
 
 // Compile-time check: every method has an output type and every output a method.

@@ -34,6 +34,9 @@ export const STUDIO_METHODS = [
   'endPk',
   'setLayout',
   'setCoHostAudio',
+  'startRecording',
+  'stopRecording',
+  'setRecordingFolder',
 ] as const;
 
 export type StudioMethodName = (typeof STUDIO_METHODS)[number];

@@ -169,6 +169,30 @@ export interface FfmpegState {
   readonly error: ErrorPayload | null;
 }
 
+export interface RecordingFileView {
+  readonly path: string;
+  /** program = what we pushed; guest / pk = a co-host's / PK opponent's original stream (ISO). */
+  readonly role: 'program' | 'guest' | 'pk';
+  /** The co-host's user id (ISO files), or null. */
+  readonly userId: string | null;
+  readonly bytes: number;
+  readonly durationMs: number;
+  /** Still being written. */
+  readonly active: boolean;
+}
+
+export interface RecordingState {
+  readonly status: 'idle' | 'recording';
+  readonly iso: boolean;
+  /** The folder recordings go to (the setting, or the default). */
+  readonly folder: string;
+  /** Unix ms when this recording started (null when idle). */
+  readonly startedAt: number | null;
+  /** The files of the current (or last) recording. */
+  readonly files: readonly RecordingFileView[];
+  readonly lastError: ErrorPayload | null;
+}
+
 export interface StudioState {
   /** Increases with every change; a console can drop stale snapshots. */
   readonly revision: number;
@@ -190,4 +214,5 @@ export interface StudioState {
   readonly stats: PushStats | null;
   readonly ffmpeg: FfmpegState;
   readonly engine: EngineView;
+  readonly recording: RecordingState;
 }

@@ -12,6 +12,7 @@ import type { CoreLogger } from './ports';
 import type { EmbeddedServer } from './embedded-server';
 import { createServerConnector } from './server-connector';
 import { StudioCore } from './studio-core';
+import type { RecordingControllerOptions } from '../recording/recording-controller';
 
 export interface CreateStudioCoreOptions {
   /** Where settings.json and secrets.json live (the app's userData, or a test folder). */
@@ -26,6 +27,8 @@ export interface CreateStudioCoreOptions {
   readonly viewerDistDir?: string;
   readonly engineLogger?: Logger;
   readonly logger?: CoreLogger;
+  /** Recording thresholds (tests raise the free-disk minimum). */
+  readonly recording?: RecordingControllerOptions;
   readonly onEmbeddedServer?: (server: EmbeddedServer) => void;
 }
 
@@ -46,6 +49,7 @@ export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
       ...(options.viewerDistDir === undefined ? {} : { viewerDistDir: options.viewerDistDir }),
     }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.recording === undefined ? {} : { recording: options.recording }),
   });
   // OBS shows the parties linked into our room: it follows the state the console sees.
   core.events.on('state', (state) => engine.onStudioState(state));

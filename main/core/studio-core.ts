@@ -27,12 +27,15 @@ import {
   type FfmpegState,
   type EngineView,
   type ObsDescription,
+  type RecordingState,
   DEFAULT_ENGINE_SETTINGS,
 } from '../../common/studio-api';
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { engineView, testObsConnection } from '../obs/obs-settings';
 import { OBS_PASSWORD_KEY } from '../obs/selectable-engine';
 import { PushController } from '../push/push-controller';
+import { RecordingController, type RecordingControllerOptions } from '../recording/recording-controller';
+import { assertWritableFolder, defaultRecordingsDir } from '../recording/recording-files';
 import type { SecretStore } from '../settings/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
 import { isLinkMicMethod, LinkMicActions, type LinkMicMethodName } from './link-mic-actions';
@@ -49,6 +52,8 @@ export interface StudioCoreOptions {
   readonly connectServer: ServerConnector;
   readonly logger?: CoreLogger;
   readonly now?: () => number;
+  /** Recording thresholds (free-disk minimum, check period). */
+  readonly recording?: RecordingControllerOptions;
 }
 
 /** The core's handler per method: validated input in, value out. */
@@ -62,6 +67,7 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
   private readonly server: ServerSession;
   private readonly push: PushController;
   private readonly linkMic: LinkMicActions;
+  private readonly recorder: RecordingController;
 
   private settings: StudioSettings | undefined;
   private started: Promise<void> | undefined;
@@ -103,6 +109,15 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
     });
     this.server = new ServerSession({ connectServer: options.connectServer, secrets: options.secrets, mirror: this.mirror, logger: this.logger, closing, changed, report: (context, error) => this.report(context, error) });
     this.linkMic = new LinkMicActions({ mirror: this.mirror, push: this.push, signal: () => this.server.signal(), settings });
+    this.recorder = new RecordingController({
+      ...options.recording,
+      ffmpegPath: () => this.ffmpeg.path,
+      folder: () => this.settings?.recording?.folder ?? defaultRecordingsDir(),
+      sources: () => ({ live: this.push.live, ...this.mirror.snapshot() }),
+      now: options.now ?? Date.now,
+      changed,
+      report: (error) => this.report('recording', error),
+    });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -131,6 +146,7 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.started?.catch(() => undefined);
+      await this.recorder.close();
       await this.push.stop().catch((error: unknown) => this.logger.warn('stopping the push failed', { error: String(error) }));
       await this.server.disconnect();
       await this.options.engine.close().catch((error: unknown) => this.logger.warn('closing the engine failed', { error: String(error) }));
@@ -296,6 +312,23 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
     return this.push.live;
   }
 
+  // ------------------------------------------------------------------ recording (main/recording/)
+
+  async startRecording(input: StudioParsedInput<'startRecording'>): Promise<RecordingState> {
+    return this.recorder.start({ iso: input?.iso ?? this.settings?.recording?.iso ?? false });
+  }
+
+  async stopRecording(): Promise<RecordingState> {
+    return this.recorder.stop();
+  }
+
+  async setRecordingFolder(input: StudioParsedInput<'setRecordingFolder'>): Promise<RecordingState> {
+    await assertWritableFolder(input.folder);
+    const settings = this.requireSettings();
+    await this.saveSettings({ ...settings, recording: { iso: settings.recording?.iso ?? false, folder: input.folder } });
+    return this.recorder.state;
+  }
+
   /** A guest pushes as small host (layer:s) with the host's session_id, on the URL the server issued. */
   private pushAsGuest(link: LinkStarted): void {
     const url = link.pushUrl!;
@@ -348,6 +381,7 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
       stats: this.push.stats,
       ffmpeg: this.ffmpeg,
       engine: engineView(settings, this.obsPasswordStored),
+      recording: this.recorder.state,
     };
   }
 
@@ -358,7 +392,9 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
     this.statePending = true;
     queueMicrotask(() => {
       this.statePending = false;
-      if (this.settings) this.events.emit('state', this.snapshot());
+      if (!this.settings) return;
+      this.recorder.follow();
+      this.events.emit('state', this.snapshot());
     });
   }
 }

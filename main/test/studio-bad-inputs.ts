@@ -38,4 +38,7 @@ export const BAD_INPUTS: Record<StudioMethodName, { input: unknown; field: strin
     field: 'layout.participants.0.rect.w',
   },
   setCoHostAudio: { input: { userId: 'guest', volume: 2 }, field: 'volume' },
+  startRecording: { input: { iso: 'yes' }, field: 'iso' },
+  stopRecording: { input: { now: true }, field: 'now' },
+  setRecordingFolder: { input: { folder: '' }, field: 'folder' },
 };

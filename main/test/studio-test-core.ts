@@ -8,6 +8,7 @@ import type { StudioApi, StudioEventName, StudioEvents, StudioSettings, StudioSt
 import { createStudioCore } from '../core/create-studio-core';
 import type { EmbeddedServer } from '../core/embedded-server';
 import type { StudioCore } from '../core/studio-core';
+import type { RecordingControllerOptions } from '../recording/recording-controller';
 import { MemorySecretStore } from '../settings/secret-store';
 import { MemorySettingsStore } from '../settings/settings-store';
 import { defaultSettings } from '../settings/default-settings';
@@ -31,7 +32,7 @@ export function testSettings(overrides: Partial<StudioSettings> = {}): StudioSet
   };
 }
 
-export async function startTestCore(settings: StudioSettings = testSettings(), options: { secrets?: MemorySecretStore } = {}): Promise<TestCore> {
+export async function startTestCore(settings: StudioSettings = testSettings(), options: { secrets?: MemorySecretStore; recording?: RecordingControllerOptions } = {}): Promise<TestCore> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'studio-core-'));
   let embedded: EmbeddedServer | undefined;
   const core = createStudioCore({
@@ -40,6 +41,7 @@ export async function startTestCore(settings: StudioSettings = testSettings(), o
     secrets: options.secrets ?? new MemorySecretStore(),
     serverLogLevel: 'silent',
     onEmbeddedServer: (server) => (embedded = server),
+    ...(options.recording === undefined ? {} : { recording: options.recording }),
   });
   await core.start();
   return {
