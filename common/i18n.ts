@@ -70,6 +70,15 @@ const en = {
   'error.RECORDING_DISK_FULL': 'Not enough free disk space to record: {detail}',
   'error.RECORDING_FAILED': 'The recording stopped unexpectedly: {detail}',
   // console (renderer/console)
+  'console.recording.title': 'Recording',
+  'console.recording.start': 'Record',
+  'console.recording.stop': 'Stop recording',
+  'console.recording.progress': 'Recording {elapsed} · {size} MB',
+  'console.recording.idle': 'Saves what reaches the server to an MP4 that stays playable even if the app closes.',
+  'console.recording.needsLive': 'Go live to record.',
+  'console.recording.iso': 'Also record each co-host and PK opponent to its own file',
+  'console.recording.folder': 'Recording folder',
+  'console.recording.folderSave': 'Use this folder',
   'console.nav.goLive': 'Go live',
   'console.nav.linkMic': 'Link-mic',
   'console.nav.pk': 'PK',
@@ -567,6 +576,15 @@ const zhCN: Record<MessageKey, string> = {
   'console.mix.serverHint': '开启：服务器按此模板合成一路流；布局编辑不会改变观众看到的画面。',
   'console.mix.liveHint': '直播中切换会重启推流（约一两秒）。',
   'console.mix.guestsLinked': '结束连麦后才能切换观众端混流方式。',
+  'console.recording.title': '录制',
+  'console.recording.start': '录制',
+  'console.recording.stop': '停止录制',
+  'console.recording.progress': '录制中 {elapsed} · {size} MB',
+  'console.recording.idle': '把到达服务器的直播流保存为 MP4，即使应用意外关闭文件也能播放。',
+  'console.recording.needsLive': '开播后才能录制。',
+  'console.recording.iso': '同时把每位连麦嘉宾和 PK 对手单独录成文件',
+  'console.recording.folder': '录制文件夹',
+  'console.recording.folderSave': '使用此文件夹',
 };
 
 const TABLES: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

@@ -7,6 +7,7 @@ import { EngineCard } from './engine-card';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
 import { PlayerView } from './player-view';
+import { RecordingCard } from './recording-card';
 import { useStudio } from './studio-session';
 import { encoderReason, isBusy, isOnAir } from './studio-views';
 
@@ -14,6 +15,7 @@ export function GoLivePanel({ active }: { active: boolean }) {
   return (
     <div className="panel-grid">
       <LiveCard />
+      <RecordingCard />
       <AudienceMixCard />
       <PreviewCard active={active} />
       <EncoderCard />
