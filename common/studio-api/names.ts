@@ -32,6 +32,8 @@ export const STUDIO_METHODS = [
   'acceptPk',
   'rejectPk',
   'endPk',
+  'votePk',
+  'rematchPk',
   'setLayout',
   'setCoHostAudio',
 ] as const;
@@ -50,6 +52,7 @@ export const STUDIO_EVENTS = [
   'pkInviteEnded',
   'pkStarted',
   'pkEnded',
+  'pkBattle',
   'layout',
   'settings',
   'error',
