@@ -3,7 +3,7 @@ import type { ErrorPayload } from '../errors';
 import type { Layout } from '../layout';
 import type { StudioSettings } from './inputs';
 import type { StudioEventName } from './names';
-import type { LinkRequestView, LinkView, LiveStatus, PkInviteView, PkView, PushStats, StudioState } from './state';
+import type { LinkRequestView, LinkView, LiveStatus, PkBattleView, PkInviteView, PkView, PushStats, StudioState } from './state';
 
 export type StudioEvents = {
   /** The whole snapshot, after any change (coalesced). */
@@ -22,6 +22,8 @@ export type StudioEvents = {
   pkInviteEnded: { pkId: string; outcome: 'rejected' | 'cancelled' | 'timeout' | 'room-closed' | 'disconnected'; reason: string | null };
   pkStarted: PkView;
   pkEnded: { pkId: string; reason: 'ended' | 'finished' | 'media-lost' | 'disconnected' | 'room-closed'; by: string | null };
+  /** A PK battle (ours or a joined room's) started, its scores changed, it entered the result phase, or a rematch was asked. */
+  pkBattle: PkBattleView;
   layout: { roomId: string; layout: Layout; audienceUrls: Readonly<Record<string, string>> };
   settings: StudioSettings;
   /** Something failed outside a method call (push died, signal lost, audio frame refused…). */

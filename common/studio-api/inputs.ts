@@ -6,6 +6,7 @@ import { mixTemplateIdSchema } from '../mix-templates';
 import { LOCALES } from '../i18n';
 import { encoderSettingsSchema } from '../presets';
 import { layoutSchema, streamCodeSchema, userIdSchema } from '../layout';
+import { battleVoteKindSchema } from '../signal/pk-battle';
 
 export { streamCodeSchema, userIdSchema };
 
@@ -221,6 +222,10 @@ export const updateRoomInputSchema = z
 
 export const rejectLinkMicInputSchema = z.object({ requestId: entityId, reason: reason.optional() }).strict();
 export const rejectPkInputSchema = z.object({ pkId: entityId, reason: reason.optional() }).strict();
+/** `invitePk`: with `durationSec` a PK battle (60, 180, 300 or 600 s; a test server may add one short duration), without it an open-ended PK. */
+export const invitePkInputSchema = z.object({ roomId: streamCodeSchema, durationSec: z.number().int().min(1).max(600).optional() }).strict();
+/** `votePk` (audience mode): a like or a gift for one side (`roomId`) of a PK battle. */
+export const votePkInputSchema = z.object({ pkId: entityId, roomId: streamCodeSchema, kind: battleVoteKindSchema }).strict();
 
 export const setLayoutInputSchema = z.object({ layout: layoutSchema }).strict();
 

@@ -6,6 +6,7 @@ import type { Layout } from '../layout';
 import {
   encoderChoiceSchema,
   goLiveInputSchema,
+  invitePkInputSchema,
   linkIdInputSchema,
   noInputSchema,
   openRoomInputSchema,
@@ -25,6 +26,7 @@ import {
   settingsPatchSchema,
   sourcesSchema,
   updateRoomInputSchema,
+  votePkInputSchema,
   type AudioProcessing,
   type EncoderChoice,
   type Sources,
@@ -67,11 +69,13 @@ export const STUDIO_METHOD_INPUTS = {
   kickCoHost: { input: linkIdInputSchema, doc: 'Host: end a guest’s link.' },
   hangUp: { input: linkIdInputSchema, doc: 'Either side: end a link.' },
   // cross-room PK
-  invitePk: { input: roomIdInputSchema, doc: 'Invite the host of another live room to a PK.' },
+  invitePk: { input: invitePkInputSchema, doc: 'Invite the host of another live room to a PK; with durationSec a PK battle (clock and scores owned by the server).' },
   cancelPkInvite: { input: pkIdInputSchema, doc: 'Withdraw our PK invite.' },
   acceptPk: { input: pkIdInputSchema, doc: 'Accept a PK invite.' },
   rejectPk: { input: rejectPkInputSchema, doc: 'Reject a PK invite.' },
   endPk: { input: pkIdInputSchema, doc: 'End the PK.' },
+  votePk: { input: votePkInputSchema, doc: 'Audience mode: send a like or a gift to one side of a PK battle of a joined room (RATE_LIMITED when too fast).' },
+  rematchPk: { input: pkIdInputSchema, doc: 'Ask for a rematch in the result phase of our PK battle; a new round starts when both hosts asked.' },
   // layout and co-host audio
   setLayout: { input: setLayoutInputSchema, doc: 'Publish our room’s layout (audiences’ client-side mix).' },
   setCoHostAudio: { input: setCoHostAudioInputSchema, doc: 'Mute or set the playback volume of a co-host (local playback).' },
@@ -119,6 +123,8 @@ export interface StudioMethodOutputs {
   acceptPk: PkView;
   rejectPk: null;
   endPk: null;
+  votePk: { readonly points: number };
+  rematchPk: { readonly rematch: readonly string[] };
   setLayout: Layout;
   setCoHostAudio: { readonly userId: string; readonly muted: boolean; readonly volume: number };
   startRecording: RecordingState;

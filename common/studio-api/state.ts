@@ -2,6 +2,7 @@
 // crosses IPC (structured clone) and the web bridge (JSON) unchanged.
 import type { ErrorPayload } from '../errors';
 import type { Layout } from '../layout';
+import type { Battle } from '../signal/pk-battle';
 import type { AudioProcessing, EncoderChoice, Sources } from './inputs';
 
 export type LiveStatus = 'offline' | 'starting' | 'live' | 'reconnecting' | 'stopping';
@@ -96,6 +97,16 @@ export interface PkView {
   readonly peer: { readonly userId: string; readonly roomId: string; readonly streamCode: string; readonly sessionId: number };
   readonly playUrls: PlayUrlsView;
   readonly audio: CoHostAudio;
+  /** The battle (clock, scores, result) when this PK is a PK battle; null for an open-ended PK. */
+  readonly battle: PkBattleView | null;
+}
+
+/** A PK battle as mirrored from signalling (`pk.battle`); the clock is the server's. */
+export interface PkBattleView {
+  readonly pkId: string;
+  readonly battle: Battle;
+  /** Server clock minus this studio's clock when the battle was last heard of, ms (countdown = endsAt − (now + offset)). */
+  readonly serverOffsetMs: number;
 }
 
 export interface PkInviteView {
@@ -206,6 +217,8 @@ export interface StudioState {
   readonly linkRequests: readonly LinkRequestView[];
   readonly pk: PkView | null;
   readonly pkInvites: readonly PkInviteView[];
+  /** PK battles of rooms joined as a viewer (audience mode: the console can vote). */
+  readonly watchedBattles: readonly PkBattleView[];
   /** The layout audiences see (our room's, or the room we are linked into). */
   readonly layout: Layout | null;
   readonly sources: Sources;

@@ -27,6 +27,8 @@ export const LINK_MIC_METHODS = [
   'acceptPk',
   'rejectPk',
   'endPk',
+  'votePk',
+  'rematchPk',
   'setLayout',
   'setCoHostAudio',
 ] as const satisfies readonly StudioMethodName[];
@@ -95,6 +97,7 @@ export class LinkMicActions implements LinkMicHandlers {
 
   async joinRoom(input: StudioParsedInput<'joinRoom'>): Promise<RoomView> {
     const result = await this.options.signal().request('room.join', { roomId: input.roomId });
+    if (result.room.pk?.battle) this.mirror.battles.seed(result.room.pk.pkId, result.room.pk.battle);
     this.mirror.joined(input.roomId, result.room.layout);
     return roomView(result.room);
   }
@@ -152,7 +155,7 @@ export class LinkMicActions implements LinkMicHandlers {
   async invitePk(input: StudioParsedInput<'invitePk'>): Promise<{ pkId: string; expiresAt: number }> {
     const room = this.requireRoom();
     const signal = this.options.signal();
-    const result = await signal.request('pk.invite', { roomId: input.roomId });
+    const result = await signal.request('pk.invite', { roomId: input.roomId, ...(input.durationSec === undefined ? {} : { durationSec: input.durationSec }) });
     this.mirror.addPkInvite({ pkId: result.pkId, direction: 'outgoing', from: signal.userId, fromRoomId: room.roomId, toRoomId: input.roomId, expiresAt: result.expiresAt });
     return result;
   }
@@ -180,6 +183,15 @@ export class LinkMicActions implements LinkMicHandlers {
     await this.options.signal().request('pk.end', { pkId: input.pkId });
     this.mirror.endPk(input.pkId);
     return null;
+  }
+
+  /** Audience mode: a like or a gift for one side of a joined room's PK battle (the server counts it). */
+  async votePk(input: StudioParsedInput<'votePk'>): Promise<{ points: number }> {
+    return this.options.signal().request('pk.vote', { pkId: input.pkId, roomId: input.roomId, kind: input.kind });
+  }
+
+  async rematchPk(input: StudioParsedInput<'rematchPk'>): Promise<{ rematch: readonly string[] }> {
+    return this.options.signal().request('pk.rematch', { pkId: input.pkId });
   }
 
   // ------------------------------------------------------------------ layout and co-host audio

@@ -9,6 +9,7 @@ import type { Layout } from '../../common/layout';
 import { DisposableStore, type TypedEmitter } from '../../common/typed-emitter';
 import type { SignalPort } from './ports';
 import { DEFAULT_CO_HOST_AUDIO, linkView, pkView, roomView } from './signal-views';
+import { PkBattleMirror } from './pk-battle-mirror';
 
 export interface RoomMirrorOptions {
   /** The studio's event stream (the mirror emits the link, PK and layout events on it). */
@@ -21,7 +22,7 @@ export interface RoomMirrorOptions {
   readonly onGuestLinkEnded: (link: LinkStarted) => Promise<void>;
 }
 
-export type MirrorState = Pick<StudioState, 'room' | 'joinedRooms' | 'links' | 'linkRequests' | 'pk' | 'pkInvites' | 'layout'>;
+export type MirrorState = Pick<StudioState, 'room' | 'joinedRooms' | 'links' | 'linkRequests' | 'pk' | 'pkInvites' | 'watchedBattles' | 'layout'>;
 
 export class RoomMirror {
   private hostedRoom: RoomView | null = null;
@@ -33,6 +34,8 @@ export class RoomMirror {
   private readonly pkInvites = new Map<string, PkInviteView>();
   private currentLayout: Layout | null = null;
   private readonly coHostAudio = new Map<string, CoHostAudio>();
+  /** Our PK's battle and the battles of rooms joined as a viewer (pk-battle-mirror.ts). */
+  readonly battles = new PkBattleMirror();
 
   constructor(private readonly options: RoomMirrorOptions) {}
 
@@ -65,7 +68,7 @@ export class RoomMirror {
   }
 
   pkViewOf(pk: PkStarted): PkView {
-    return pkView(pk, this.audioOf(pk.peer.userId));
+    return pkView(pk, this.audioOf(pk.peer.userId), this.battles.viewOf(pk));
   }
 
   snapshot(): MirrorState {
@@ -76,6 +79,7 @@ export class RoomMirror {
       linkRequests: [...this.linkRequests.values()],
       pk: this.currentPk ? this.pkViewOf(this.currentPk) : null,
       pkInvites: [...this.pkInvites.values()],
+      watchedBattles: this.battles.watched(this.joinedRooms, this.currentPk?.pkId ?? null),
       layout: this.currentLayout,
     };
   }
@@ -193,6 +197,7 @@ export class RoomMirror {
     this.linkRequests.clear();
     this.currentPk = null;
     this.pkInvites.clear();
+    this.battles.clear();
     this.currentLayout = null;
     this.options.changed();
   }
@@ -242,6 +247,12 @@ export class RoomMirror {
       signal.on('pk.inviteEnded', (event) => {
         this.pkInvites.delete(event.pkId);
         events.emit('pkInviteEnded', { pkId: event.pkId, outcome: event.outcome, reason: event.reason ?? null });
+        changed();
+      }),
+    );
+    store.add(
+      this.battles.attach(signal, (view) => {
+        events.emit('pkBattle', view);
         changed();
       }),
     );

@@ -1,6 +1,6 @@
 // Signal protocol payloads → the contract's views (what the console renders).
 import type { LinkStarted, PkStarted, RoomSnapshot } from '../../common/signal/messages';
-import type { CoHostAudio, LinkView, PkView, RoomView } from '../../common/studio-api';
+import type { CoHostAudio, LinkView, PkBattleView, PkView, RoomView } from '../../common/studio-api';
 
 export const DEFAULT_CO_HOST_AUDIO: CoHostAudio = Object.freeze({ muted: false, volume: 1 });
 
@@ -31,7 +31,7 @@ export function linkView(link: LinkStarted, audio: CoHostAudio): LinkView {
   };
 }
 
-export function pkView(pk: PkStarted, audio: CoHostAudio): PkView {
+export function pkView(pk: PkStarted, audio: CoHostAudio, battle: PkBattleView | null): PkView {
   return {
     pkId: pk.pkId,
     roomId: pk.roomId,
@@ -39,5 +39,6 @@ export function pkView(pk: PkStarted, audio: CoHostAudio): PkView {
     peer: { userId: pk.peer.userId, roomId: pk.peer.roomId, streamCode: pk.peer.streamCode, sessionId: pk.peer.sessionId },
     playUrls: { rtmp: pk.playUrls.rtmp, httpFlv: pk.playUrls.httpFlv, wsFlv: pk.playUrls.wsFlv },
     audio,
+    battle,
   };
 }

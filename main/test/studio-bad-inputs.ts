@@ -33,6 +33,8 @@ export const BAD_INPUTS: Record<StudioMethodName, { input: unknown; field: strin
   acceptPk: { input: 'pk1', field: 'input' },
   rejectPk: { input: { pkId: 'p1', reason: 3 }, field: 'reason' },
   endPk: { input: {}, field: 'pkId' },
+  votePk: { input: { pkId: 'p1', roomId: 'room_a', kind: 'diamond' }, field: 'kind' },
+  rematchPk: { input: { pkId: '' }, field: 'pkId' },
   setLayout: {
     input: { layout: { templateId: 1, participants: [{ userId: 'host', streamCode: 'host', rect: { x: 0, y: 0, w: 1.5, h: 1 }, z: 0 }] } },
     field: 'layout.participants.0.rect.w',

@@ -2,6 +2,8 @@
 // invites to accept or decline, and the PK in progress (the opponent's player is on the stage).
 import { useState, type FormEvent } from 'react';
 import { useI18n } from './i18n-context';
+import { PkBattleBoard, WatchedBattle } from './pk-battle';
+import { BATTLE_DURATION_CHOICES } from './pk-battle-model';
 import { useAction } from './notices';
 import { useStudio } from './studio-session';
 import { secondsLeft } from './studio-views';
@@ -12,6 +14,7 @@ export function PkPanel() {
   const { t } = useI18n();
   const run = useAction();
   const [roomId, setRoomId] = useState('');
+  const [durationSec, setDurationSec] = useState<number>(BATTLE_DURATION_CHOICES[1]);
   const outgoing = state.pkInvites.filter((i) => i.direction === 'outgoing');
   const incoming = state.pkInvites.filter((i) => i.direction === 'incoming');
   const now = useNow(state.pkInvites.length > 0);
@@ -20,7 +23,7 @@ export function PkPanel() {
   const invite = (event: FormEvent) => {
     event.preventDefault();
     const target = roomId.trim();
-    if (target) void run(() => api.invitePk({ roomId: target }));
+    if (target) void run(() => api.invitePk({ roomId: target, ...(durationSec > 0 ? { durationSec } : {}) }));
   };
   return (
     <div className="panel-grid">
@@ -29,6 +32,7 @@ export function PkPanel() {
         {pk ? (
           <div className="pk-live" data-testid="pk-in-progress" data-peer={pk.peer.userId}>
             <p className="pk-banner">{t('console.pk.inProgress', { user: pk.peer.userId, room: pk.peer.roomId })}</p>
+            {pk.battle ? <PkBattleBoard view={pk.battle} ownRoomId={pk.roomId} hostUserId={state.server.userId} /> : null}
             <button type="button" className="btn-danger" onClick={() => void run(() => api.endPk({ pkId: pk.pkId }))} data-testid="end-pk">
               {t('console.pk.end')}
             </button>
@@ -41,6 +45,15 @@ export function PkPanel() {
         {!state.room ? <p className="muted">{t('console.pk.needLive')}</p> : null}
         <form onSubmit={invite} className="inline-form">
           <label htmlFor="pk-room">{t('console.pk.roomId')}</label>
+          <label htmlFor="pk-duration">{t('pk.battle.duration')}</label>
+          <select id="pk-duration" value={durationSec} onChange={(e) => setDurationSec(Number(e.target.value))} disabled={!canInvite} data-testid="pk-duration">
+            <option value={0}>{t('pk.battle.openEnded')}</option>
+            {BATTLE_DURATION_CHOICES.map((sec) => (
+              <option key={sec} value={sec}>
+                {t('pk.battle.minutes', { minutes: sec / 60 })}
+              </option>
+            ))}
+          </select>
           <input id="pk-room" value={roomId} onChange={(e) => setRoomId(e.target.value)} disabled={!canInvite} data-testid="pk-room-id" />
           <button type="submit" className="btn-primary" disabled={!canInvite || roomId.trim() === ''} data-testid="pk-invite">
             {t('console.pk.invite')}
@@ -58,6 +71,9 @@ export function PkPanel() {
           </div>
         ))}
       </section>
+      {state.watchedBattles.map((view) => (
+        <WatchedBattle key={view.pkId} view={view} joinedRooms={state.joinedRooms} />
+      ))}
       {incoming.length > 0 ? (
         <section className="card card-attention" aria-labelledby="pk-incoming-title">
           <h2 id="pk-incoming-title">{t('console.nav.pk')}</h2>

@@ -1,0 +1,75 @@
+// A PK battle through three StudioCores on one real link-mic server (short test duration): two
+// hosts in a PK battle, a third studio in audience mode voting; every studio mirrors the server's
+// clock and scores, the result phase names the winner, a rematch starts round 2.
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LinkMicServer } from '../../server';
+import { MemorySecretStore } from '../settings/secret-store';
+import { nextEvent, startTestCore, testSettings, waitForState, type TestCore } from './studio-test-core';
+
+describe('PK battle between two studios, with an audience studio voting', () => {
+  const studios: TestCore[] = [];
+  let server: LinkMicServer | null = null;
+  afterEach(async () => {
+    for (const studio of studios.splice(0).reverse()) await studio.close();
+    await server?.close();
+    server = null;
+  });
+
+  async function studioOn(userId: string, streamCode: string): Promise<TestCore> {
+    const httpUrl = server!.httpUrl;
+    const studio = await startTestCore(testSettings({ userId, streamCode, server: { kind: 'remote', httpUrl, userId } }), { secrets: new MemorySecretStore() });
+    studios.push(studio);
+    await studio.api.setServerProfile({ kind: 'remote', httpUrl, userId, token: server!.signal.mintToken(userId).token });
+    return studio;
+  }
+
+  async function battleSetup(durationSec: number) {
+    server = new LinkMicServer({ host: '127.0.0.1', rtmpPort: 0, httpPort: 0, key: randomBytes(16).toString('hex'), logLevel: 'silent', signal: { battleTestDurationSec: 2, battleResultMs: 1500 } });
+    await server.start();
+    const hostA = await studioOn('host-a', 'room_a');
+    const hostB = await studioOn('host-b', 'room_b');
+    const fan = await studioOn('fan-c', 'fan_c');
+    const roomA = await hostA.api.openRoom();
+    const roomB = await hostB.api.openRoom();
+    await fan.api.joinRoom({ roomId: roomA.roomId });
+    const invited = nextEvent(hostB.api, 'pkInvite', (i) => i.direction === 'incoming');
+    const { pkId } = await hostA.api.invitePk({ roomId: roomB.roomId, durationSec });
+    await invited;
+    const pk = await hostB.api.acceptPk({ pkId });
+    return { hostA, hostB, fan, roomA, roomB, pkId, pk };
+  }
+
+  it('mirrors the server-owned clock on both hosts and counts the audience’s votes per side', async () => {
+    const { hostA, hostB, fan, roomA, roomB, pkId, pk } = await battleSetup(60);
+    expect(pk.battle).toMatchObject({ pkId, battle: { round: 1, durationSec: 60, phase: 'battle', result: null } });
+    const a = await waitForState(hostA.api, (s) => s.pk?.battle?.battle.phase === 'battle', 'host A sees the battle');
+    expect(a.pk!.battle!.battle.endsAt).toBe(pk.battle!.battle.endsAt);
+    expect(a.pk!.battle!.battle.sides.map((s) => s.roomId)).toEqual([roomA.roomId, roomB.roomId]);
+
+    const watched = await waitForState(fan.api, (s) => s.watchedBattles.some((b) => b.pkId === pkId), 'the fan sees the battle of the room it watches');
+    expect(watched.watchedBattles[0]!.battle.endsAt).toBe(pk.battle!.battle.endsAt);
+
+    expect(await fan.api.votePk({ pkId, roomId: roomA.roomId, kind: 'rose' })).toEqual({ points: 10 });
+    expect(await fan.api.votePk({ pkId, roomId: roomB.roomId, kind: 'like' })).toEqual({ points: 1 });
+    const scored = (s: { pk: { battle: { battle: { sides: readonly { score: number }[] } } | null } | null }) =>
+      s.pk?.battle?.battle.sides[0]?.score === 10 && s.pk.battle.battle.sides[1]?.score === 1;
+    await waitForState(hostA.api, scored, 'host A sees 10 : 1');
+    await waitForState(hostB.api, scored, 'host B sees 10 : 1');
+    await waitForState(fan.api, (s) => s.watchedBattles[0]?.battle.sides[0]?.score === 10, 'the fan sees 10 for room A');
+
+    await expect(fan.api.votePk({ pkId, roomId: roomA.roomId, kind: 'diamond' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('enters the result phase with the winner, and a rematch by both hosts starts round 2', async () => {
+    const { hostA, hostB, fan, roomA, pkId } = await battleSetup(2);
+    await fan.api.votePk({ pkId, roomId: roomA.roomId, kind: 'like' });
+    const result = await waitForState(hostB.api, (s) => s.pk?.battle?.battle.phase === 'result', 'host B sees the result');
+    expect(result.pk!.battle!.battle.result).toEqual({ winnerRoomId: roomA.roomId });
+
+    const round2 = nextEvent(hostA.api, 'pkBattle', (v) => v.battle.round === 2);
+    expect((await hostA.api.rematchPk({ pkId })).rematch).toEqual(['host-a']);
+    await hostB.api.rematchPk({ pkId });
+    expect((await round2).battle).toMatchObject({ phase: 'battle', durationSec: 2, sides: [{ score: 0 }, { score: 0 }] });
+  });
+});

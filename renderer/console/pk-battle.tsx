@@ -1,0 +1,80 @@
+// A PK battle on the console: the server's countdown (the same on both consoles), the score bar
+// (our side vs theirs), the winner or a draw in the result phase and the Rematch button; in
+// audience mode the like and gift buttons.
+import { formatCountdown } from '../../common/signal/pk-battle';
+import type { PkBattleView } from '../../common/studio-api';
+import { useI18n } from './i18n-context';
+import { useAction } from './notices';
+import { battleScreen, VOTE_KINDS } from './pk-battle-model';
+import { useStudio } from './studio-session';
+import { useNow } from './use-now';
+
+export function PkBattleBoard({ view, ownRoomId, hostUserId }: { view: PkBattleView; ownRoomId: string | null; hostUserId: string | null }) {
+  const { api } = useStudio();
+  const { t, number } = useI18n();
+  const run = useAction();
+  const now = useNow(true, 250);
+  const screen = battleScreen(view, ownRoomId, now);
+  const time = formatCountdown(screen.secondsLeft);
+  const asked = hostUserId !== null && screen.rematch.includes(hostUserId);
+  return (
+    <div className="pk-battle" data-testid="pk-battle" data-phase={screen.phase} data-round={screen.round} data-ours={screen.ours.score} data-theirs={screen.theirs.score}>
+      <p className="pk-battle-head">
+        <span>{t('pk.battle.round', { round: screen.round })}</span>{' '}
+        {screen.phase === 'battle' ? (
+          <span className="countdown" data-testid="pk-battle-countdown">
+            {t('pk.battle.timeLeft', { time })}
+          </span>
+        ) : null}
+      </p>
+      <div className="pk-score-bar" role="img" aria-label={`${number(screen.ours.score)} : ${number(screen.theirs.score)}`} style={{ display: 'flex', height: '1.5em' }}>
+        <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare, background: '#e53950', color: '#fff', paddingInline: '0.5em' }}>
+          {t('pk.battle.ours', { score: screen.ours.score })}
+        </div>
+        <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare, background: '#3978e5', color: '#fff', paddingInline: '0.5em', textAlign: 'end' }}>
+          {t('pk.battle.theirs', { score: screen.theirs.score, room: screen.theirs.roomId })}
+        </div>
+      </div>
+      {screen.outcome ? (
+        <div className="pk-result" data-testid="pk-battle-result" data-outcome={screen.outcome} role="status">
+          <strong>{screen.outcome === 'won' ? t('pk.battle.won') : screen.outcome === 'lost' ? t('pk.battle.lost', { room: screen.theirs.roomId }) : t('pk.battle.draw')}</strong>{' '}
+          <span className="muted">{t('pk.battle.backToSolo', { time })}</span>
+          {hostUserId !== null ? (
+            asked ? (
+              <span className="muted" data-testid="pk-rematch-asked">
+                {t('pk.battle.rematchAsked')}
+              </span>
+            ) : (
+              <button type="button" className="btn-primary" onClick={() => void run(() => api.rematchPk({ pkId: view.pkId }))} data-testid="pk-rematch">
+                {t('pk.battle.rematch')}
+              </button>
+            )
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Audience mode: a joined room's battle with the like and gift buttons for the room watched. */
+export function WatchedBattle({ view, joinedRooms }: { view: PkBattleView; joinedRooms: readonly string[] }) {
+  const { api } = useStudio();
+  const { t } = useI18n();
+  const run = useAction();
+  const watched = view.battle.sides.find((s) => joinedRooms.includes(s.roomId))?.roomId ?? view.battle.sides[0].roomId;
+  return (
+    <section className="card" data-testid="pk-watched" data-pk={view.pkId}>
+      <h2>{t('pk.battle.watching', { room: watched })}</h2>
+      <PkBattleBoard view={view} ownRoomId={watched} hostUserId={null} />
+      {view.battle.phase === 'battle' ? (
+        <div className="inline-form">
+          {VOTE_KINDS.map((kind) => (
+            <button key={kind} type="button" onClick={() => void run(() => api.votePk({ pkId: view.pkId, roomId: watched, kind }))} data-testid={`pk-vote-${kind}`}>
+              {t(`pk.battle.vote.${kind}`)}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </section>
+  );
+}
