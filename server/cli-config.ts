@@ -19,6 +19,7 @@ const SETTINGS = [
   { key: 'logLevel', env: 'LINKMIC_LOG_LEVEL', kind: 'string' },
   { key: 'tokenKey', env: 'LINKMIC_TOKEN_KEY', kind: 'string' },
   { key: 'devLogin', env: 'LINKMIC_DEV_LOGIN', kind: 'boolean' },
+  { key: 'allowOrigin', env: 'LINKMIC_ALLOW_ORIGIN', kind: 'list' },
   { key: 'stateFile', env: 'LINKMIC_STATE_FILE', kind: 'string' },
   { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
@@ -90,6 +91,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--token-key <key>', 'key of signalling login tokens (default: derived from --key; see docs/protocol.md)')
     .option('--dev-login', 'serve POST /api/dev-login (default only on a loopback host)')
     .option('--no-dev-login', 'do not serve POST /api/dev-login: tokens come from your own backend')
+    .option('--allow-origin <origin>', 'a browser origin allowed on /signal and dev-login besides the server\'s own (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--state-file <file>', 'one node: save rooms, links and PKs here and restore them after a restart')
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')

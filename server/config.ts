@@ -51,6 +51,8 @@ export const serverConfigSchema = z
     tokenKey: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     /** Serve POST /api/dev-login. Default: on only when binding a loopback address. */
     devLogin: z.boolean().optional(),
+    /** Browser origins allowed on /signal and dev-login besides the server's own (`http(s)://host[:port]`). */
+    allowOrigin: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be an origin: http(s)://host[:port]')).max(64).default([]),
     /** One node: the signalling state (rooms, links, PKs) is saved here and restored after a restart. */
     stateFile: z.string().min(1).max(4096).optional(),
     /** Several nodes: the signalling state lives in this Redis (`redis://host:port[/db]`), shared by every node. */
@@ -136,6 +138,7 @@ const FLAG_NAMES: Record<string, string> = {
   logLevel: '--log-level',
   tokenKey: '--token-key',
   devLogin: '--dev-login',
+  allowOrigin: '--allow-origin',
   stateFile: '--state-file',
   redisUrl: '--redis-url',
   nodeId: '--node-id',

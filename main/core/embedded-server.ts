@@ -1,6 +1,6 @@
 // The embedded link-mic server: LinkMicServer on 127.0.0.1 (its signal service, mixer and viewer
 // page mounted by the server itself), with a fresh signing key per run. The studio signs itself in
-// by minting its own token with the server's signal key.
+// by minting its own token with the server's signal key; POST /api/dev-login is off there.
 import { randomBytes } from 'node:crypto';
 import { SIGNAL_PATH } from '../../common/signal/messages';
 import { LinkMicServer, installLastResort, type LogLevel } from '../../server';
@@ -33,6 +33,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     httpPort: options.httpPort ?? 0,
     key: randomBytes(16).toString('hex'),
     logLevel: options.logLevel ?? 'warn',
+    // No HTTP dev-login: any local process could mint the streamer's token through it. The studio
+    // mints its own in process (mintToken below); its signal client is a Node one (no Origin).
+    signal: { devLogin: false },
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.viewerDistDir === undefined ? {} : { viewer: { distDir: options.viewerDistDir } }),
   });

@@ -35,6 +35,10 @@ export interface SignalServiceOptions {
   readonly devLogin?: boolean;
   /** Lifetime of dev-login tokens, seconds (default 24 h). */
   readonly devLoginTtlSec?: number;
+  /** Browser origins allowed besides the server's own (`--allow-origin`, /signal and dev-login). */
+  readonly allowOrigins?: readonly string[];
+  /** The server binds loopback only: its own origin must name a loopback host (DNS rebinding). */
+  readonly loopbackOnly?: boolean;
   /** Pending link request / PK invite timeout (default 30 s). */
   readonly requestTimeoutMs?: number;
   /** Reconnect grace per user (default 30 s). */

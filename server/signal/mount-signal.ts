@@ -101,7 +101,7 @@ export class MountedSignal implements Disposable {
         this.server.listStreams().some((stream) => stream.sessionId === sessionId && stream.streamCode !== exceptStreamCode),
     };
     this.current = new SignalService(
-      { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin },
+      { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin, loopbackOnly: isLoopbackHost(this.server.config.host) },
       clock === undefined ? deps : { ...deps, clock },
     );
     this.current.ready.catch((error: unknown) => log.warn({ err: error }, 'signal: the state store failed to open'));

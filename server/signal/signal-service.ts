@@ -19,9 +19,12 @@ import { DEFAULT_SIGNAL_LIMITS, SignalLimiter, type SignalLimits } from './signa
 import { TokenBucket } from './token-bucket';
 import { mintUserToken, verifyUserToken } from './user-sig';
 import { readBody } from '../http/read-body';
+import { originAllowed, requireAllowedOrigin, requireJsonContentType, requireLoopbackHost } from '../http/request-guard';
 
 export const SIGNAL_DEFAULTS = {
   devLoginTtlSec: 24 * 3600,
+  /** Largest dev-login body (a user id and a lifetime fit in far less). */
+  devLoginMaxBodyBytes: 1024,
   requestTimeoutMs: 30_000,
   graceMs: 30_000,
   mediaLossMs: 5_000,
@@ -94,6 +97,8 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       tokenKey: options.tokenKey,
       devLogin: options.devLogin ?? false,
       devLoginTtlSec: options.devLoginTtlSec ?? SIGNAL_DEFAULTS.devLoginTtlSec,
+      allowOrigins: options.allowOrigins ?? [],
+      loopbackOnly: options.loopbackOnly ?? false,
       requestTimeoutMs: options.requestTimeoutMs ?? SIGNAL_DEFAULTS.requestTimeoutMs,
       graceMs: options.graceMs ?? SIGNAL_DEFAULTS.graceMs,
       mediaLossMs: options.mediaLossMs ?? SIGNAL_DEFAULTS.mediaLossMs,
@@ -197,6 +202,12 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       );
       return;
     }
+    if (!originAllowed(request, this.options)) {
+      // A browser page of another site (or a DNS-rebinding one): refused before the upgrade.
+      const body = JSON.stringify({ error: new LinkMicError('ORIGIN_NOT_ALLOWED', `origin ${request.headers.origin ?? ''} is not allowed`).toPayload() });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
   }
 
@@ -215,7 +226,14 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       return;
     }
     try {
-      const text = await readBody(request, 4096);
+      // Only this machine's own, non-browser or allowed callers: Host (DNS rebinding), Origin (other
+      // sites' pages), JSON only (no CORS-simple form posts), a small body.
+      requireLoopbackHost(request);
+      requireAllowedOrigin(request, this.options);
+      requireJsonContentType(request);
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > SIGNAL_DEFAULTS.devLoginMaxBodyBytes) throw new LinkMicError('MESSAGE_TOO_LARGE', `body is limited to ${SIGNAL_DEFAULTS.devLoginMaxBodyBytes} bytes`);
+      const text = await readBody(request, SIGNAL_DEFAULTS.devLoginMaxBodyBytes);
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -232,7 +250,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       reply(200, body);
     } catch (error) {
       const payload = toErrorPayload(error);
-      reply(payload.code === 'MESSAGE_TOO_LARGE' ? 413 : 400, { error: payload });
+      reply(DEV_LOGIN_STATUS[payload.code] ?? 400, { error: payload });
     }
   }
 
@@ -483,6 +501,14 @@ const READ_ONLY_REQUESTS: ReadonlySet<string> = new Set(['ping', 'room.join', 'r
 export function isReadOnlyViewer(userId: string): boolean {
   return userId.startsWith(READ_ONLY_VIEWER_PREFIX);
 }
+
+/** HTTP status of a refused dev-login by error code (400 otherwise). */
+const DEV_LOGIN_STATUS: Partial<Record<string, number>> = {
+  MESSAGE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  HOST_NOT_ALLOWED: 421,
+  ORIGIN_NOT_ALLOWED: 403,
+};
 
 function pathOf(request: IncomingMessage): string {
   const url = request.url ?? '/';

@@ -38,7 +38,7 @@ describe('signalling tokens from the operator, not from dev login', () => {
     await waitFor(() => server.stdout.includes('"ready"') || server.process.exitCode !== null, 'the ready line', 30_000);
     const { httpUrl } = JSON.parse(server.stdout.trim().split('\n')[0]!) as { httpUrl: string };
 
-    const devLogin = await fetch(`${httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'alice' }) });
+    const devLogin = await fetch(`${httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'alice' }) });
     expect(devLogin.ok).toBe(false);
 
     const mint = startChild(process.execPath, [...TSX_LOADER, MINT_CLI, '--user', 'alice', '--key', 'operator-key-1', '--ttl', '600']);

@@ -34,7 +34,7 @@ async function start(options: LinkMicServerOptions = {}): Promise<LinkMicServer>
 }
 
 async function login(userId: string): Promise<SignalClient> {
-  const { token } = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId }) })).json()) as { token: string };
+  const { token } = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
   const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token, createWebSocket: (url) => new WebSocket(url) as never });
   clients.push(client);
   await client.connect();

@@ -14,7 +14,7 @@ describe('signal identity', () => {
   });
 
   it('issues a working token from POST /api/dev-login', async () => {
-    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'alice' }) });
+    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'alice' }) });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { userId: string; token: string; expiresAt: number };
     expect(body.userId).toBe('alice');
@@ -24,7 +24,7 @@ describe('signal identity', () => {
   });
 
   it('refuses a dev-login body without a valid user id', async () => {
-    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'no spaces allowed' }) });
+    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'no spaces allowed' }) });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('INVALID_ARGUMENT');
   });
@@ -92,7 +92,7 @@ describe('signal tokens', () => {
   it('are refused when dev login is disabled', async () => {
     const server = await startSignalServer({ devLogin: false });
     try {
-      const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'alice' }) });
+      const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'alice' }) });
       expect(response.status).toBe(404);
       // Tokens minted by the operator's backend with the same key still work.
       const socket: RawSocket = await server.raw();

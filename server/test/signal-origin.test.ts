@@ -23,7 +23,7 @@ describe('signal on the real LinkMicServer', () => {
   });
 
   async function login(userId: string): Promise<SignalClient> {
-    const response = await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId }) });
+    const response = await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
     expect(response.status).toBe(200);
     const { token } = (await response.json()) as DevLoginResponse;
     const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token, createWebSocket: (url) => new WebSocket(url) });
@@ -145,7 +145,7 @@ describe('signal on the real LinkMicServer', () => {
 
   it('refuses dev login when the server is configured without it', async () => {
     server = await startTestServer({ signal: { devLogin: false } });
-    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId: 'x' }) });
+    const response = await fetch(`${server.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'x' }) });
     expect(response.status).toBe(404);
     const { token } = server.signal.mintToken('x');
     const client = new SignalClient({ url: `${server.wsUrl}/signal`, userId: 'x', token, createWebSocket: (url) => new WebSocket(url) });

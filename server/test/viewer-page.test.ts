@@ -63,7 +63,7 @@ async function until(page: Page, predicate: (s: ViewerSnapshot) => boolean, what
 }
 
 async function hostClient(userId: string): Promise<SignalClient> {
-  const login = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', body: JSON.stringify({ userId }) })).json()) as { token: string };
+  const login = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
   const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token: login.token, createWebSocket: (url) => new WebSocket(url) as never });
   clients.push(client);
   await client.connect();
