@@ -8,28 +8,8 @@
 // answers with an envelope; `api()` is the same as an in-process client.
 import { InvalidStateError, LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
 import type { LinkStarted, RequestResult } from '../../common/signal/messages';
-import {
-  assertPcmFrameLength,
-  assertStudioMethod,
-  createStudioClient,
-  parseStudioInput,
-  type LiveState,
-  type ServerState,
-  type StudioApi,
-  type StudioEvents,
-  type StudioMethodName,
-  type StudioOutput,
-  type StudioParsedInput,
-  type StudioResult,
-  type StudioSettings,
-  type StudioState,
-  type EncoderInfo,
-  type FfmpegState,
-  type EngineView,
-  type ObsDescription,
-  type RecordingState,
-  DEFAULT_ENGINE_SETTINGS,
-} from '../../common/studio-api';
+import { assertPcmFrameLength, assertStudioMethod, createStudioClient, parseStudioInput, DEFAULT_ENGINE_SETTINGS } from '../../common/studio-api';
+import type { LiveState, ServerState, StudioApi, StudioEvents, StudioMethodName, StudioOutput, StudioParsedInput, StudioResult, StudioSettings, StudioState, EncoderInfo, FfmpegState, EngineView, ObsDescription, RecordingState } from '../../common/studio-api';
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { engineView, testObsConnection } from '../obs/obs-settings';
 import { OBS_PASSWORD_KEY } from '../obs/selectable-engine';
