@@ -12,6 +12,12 @@ function elapsed(ms: number): string {
   return `${two(Math.floor(total / 3600))}:${two(Math.floor(total / 60) % 60)}:${two(total % 60)}`;
 }
 
+/** A file size in the console's language: kB below 1 MB (so a fresh file does not read "0 MB"), else MB. */
+function fileSize(bytes: number, number: (value: number, options?: Intl.NumberFormatOptions) => string): string {
+  if (bytes < 1024 * 1024) return number(bytes / 1024, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 });
+  return number(bytes / (1024 * 1024), { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 });
+}
+
 export function RecordingCard() {
   const { api, state, settings } = useStudio();
   const { t, number, error: errorText } = useI18n();
@@ -37,7 +43,7 @@ export function RecordingCard() {
       </button>
       <p className="live-line" data-testid="recording-status" data-status={recording.status}>
         {isRecording && recording.startedAt
-          ? t('console.recording.progress', { elapsed: elapsed(now - recording.startedAt), size: number(bytes / (1024 * 1024), { maximumFractionDigits: 1 }) })
+          ? t('console.recording.progress', { elapsed: elapsed(now - recording.startedAt), size: fileSize(bytes, number) })
           : canRecord
             ? t('console.recording.idle')
             : t('console.recording.needsLive')}
