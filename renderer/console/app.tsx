@@ -11,6 +11,7 @@ import { LinkMicPanel } from './link-mic-panel';
 import { useMicBridge } from './mic-bridge';
 import { NoticeList, NoticesProvider, useAction } from './notices';
 import { PkPanel } from './pk-panel';
+import { ProgramMonitorProvider } from './program-monitor';
 import { Stage } from './stage';
 import { StatusBar } from './status-bar';
 import { StudioContext, useStudio, useStudioSession } from './studio-session';
@@ -44,7 +45,9 @@ export function App() {
       <NoticesProvider>
         {status.kind === 'ready' ? (
           <StudioContext.Provider value={status.session}>
-            <Console />
+            <ProgramMonitorProvider>
+              <Console />
+            </ProgramMonitorProvider>
           </StudioContext.Provider>
         ) : (
           <div className="boot" role={status.kind === 'connecting' ? 'status' : 'alert'} data-testid="boot" data-status={status.kind}>
@@ -118,7 +121,7 @@ function Console() {
               {item.id === 'golive' ? <GoLivePanel active={tab === 'golive'} /> : null}
               {item.id === 'linkmic' ? <LinkMicPanel /> : null}
               {item.id === 'pk' ? <PkPanel /> : null}
-              {item.id === 'layout' ? <LayoutEditor /> : null}
+              {item.id === 'layout' ? <LayoutEditor active={tab === 'layout'} /> : null}
               {item.id === 'audience' ? <AudiencePanel /> : null}
             </section>
           ))}

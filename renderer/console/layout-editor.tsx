@@ -1,12 +1,14 @@
 // The layout editor: our picture and each co-host's as rectangles on the output frame (9:16), to
 // drag and resize with the mouse or the keyboard; templates "picture-in-picture bottom right"
 // (t_id 1), "side-by-side PK" (2) and "grid" (3). Every change goes out as the room's layout and
-// the audiences' client-side mix follows it.
+// the audiences' client-side mix follows it. The boxes are an overlay on the program monitor's live
+// pictures (program-monitor.tsx), which moves into the editor's frame while the screen is open.
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { LAYOUT_TEMPLATE_IDS, type Layout, type LayoutTemplateId, type Rect } from '../../common/layout';
 import type { MessageKey } from '../../common/i18n';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
+import { MonitorSlot } from './program-monitor';
 import { useStudio } from './studio-session';
 import { moveRect, raise, resizeRect, roomParticipants, sameLayout, templateLayout, withRect } from './layout-model';
 
@@ -14,7 +16,7 @@ export const TEMPLATE_NAMES: Record<LayoutTemplateId, MessageKey> = { 1: 'consol
 
 const KEY_STEP = 0.02;
 
-export function LayoutEditor() {
+export function LayoutEditor({ active = true }: { active?: boolean }) {
   const { api, state } = useStudio();
   const { t, number } = useI18n();
   const run = useAction();
@@ -123,6 +125,7 @@ export function LayoutEditor() {
         ) : null}
       </section>
       <div className="layout-frame" ref={frameRef} data-testid="layout-frame" onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={onPointerUp}>
+        <MonitorSlot active={active} priority={1} className="layout-monitor" />
         {draft?.participants.map((p) => (
           <div
             key={p.userId}

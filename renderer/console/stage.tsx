@@ -1,10 +1,11 @@
-// The stage column: everyone we are on air with — our linked guests and the PK opponent — each
-// with a low-latency (200 ms) player, its live latency / buffer / fps, mute, volume and (guests)
-// kick. It stays mounted whatever screen is open, so the conversation never stops.
+// The stage column: the program monitor (our picture, linked guests and the PK opponent, each a
+// low-latency 200 ms player with live latency / buffer / fps, in the room's layout) and, for each
+// co-host, mute, volume and (guests) kick. It stays mounted whatever screen is open, so the
+// conversation never stops (while the layout editor is open the monitor's players move there).
 import type { CoHostAudio } from '../../common/studio-api';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
-import { PlayerView } from './player-view';
+import { MonitorSlot } from './program-monitor';
 import { useStudio } from './studio-session';
 
 export function Stage() {
@@ -15,9 +16,10 @@ export function Stage() {
   return (
     <aside className="stage" aria-labelledby="stage-title" data-testid="stage">
       <h2 id="stage-title">{t('console.stage.title')}</h2>
-      {pk ? <CoHostTile kind="pk" userId={pk.peer.userId} subtitle={pk.peer.roomId} url={pk.playUrls.httpFlv} audio={pk.audio} /> : null}
+      <MonitorSlot active={state.room !== null} priority={0} fallback={<p className="muted" data-testid="monitor-in-editor">{t('console.monitor.inEditor')}</p>} />
+      {pk ? <CoHostTile kind="pk" userId={pk.peer.userId} subtitle={pk.peer.roomId} audio={pk.audio} /> : null}
       {guests.map((link) => (
-        <CoHostTile key={link.linkId} kind="guest" userId={link.peer.userId} subtitle={link.peer.streamCode} url={link.playUrls.httpFlv} audio={link.audio} linkId={link.linkId} />
+        <CoHostTile key={link.linkId} kind="guest" userId={link.peer.userId} subtitle={link.peer.streamCode} audio={link.audio} linkId={link.linkId} />
       ))}
       {!pk && guests.length === 0 ? <p className="muted">{t('console.stage.empty')}</p> : null}
     </aside>
@@ -28,12 +30,11 @@ interface CoHostTileProps {
   readonly kind: 'guest' | 'pk';
   readonly userId: string;
   readonly subtitle: string;
-  readonly url: string;
   readonly audio: CoHostAudio;
   readonly linkId?: string;
 }
 
-function CoHostTile({ kind, userId, subtitle, url, audio, linkId }: CoHostTileProps) {
+function CoHostTile({ kind, userId, subtitle, audio, linkId }: CoHostTileProps) {
   const { api } = useStudio();
   const { t } = useI18n();
   const run = useAction();
@@ -44,7 +45,6 @@ function CoHostTile({ kind, userId, subtitle, url, audio, linkId }: CoHostTilePr
         <strong>{userId}</strong>
         <span className="muted">{kind === 'pk' ? 'PK' : ''} {subtitle}</span>
       </header>
-      <PlayerView url={url} mode="link" volume={audio.volume} muted={audio.muted} label={userId} showStats testId={`${testId}-player`} />
       <div className="cohost-controls">
         <button type="button" aria-pressed={audio.muted} onClick={() => void run(() => api.setCoHostAudio({ userId, muted: !audio.muted }))} data-testid={`${testId}-mute`}>
           {audio.muted ? t('console.link.unmute') : t('console.link.mute')}

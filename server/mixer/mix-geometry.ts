@@ -1,8 +1,11 @@
 // Pixel geometry of a server-side mix: the template rectangles of common/layout.ts (the same ones
 // the client-side mix and the layout editor use) scaled to the output frame and aligned to even
-// pixels (4:2:0 chroma). One rule of our own: a party alone fills the frame whatever the template
-// (template 2 would otherwise leave the right half black until a PK peer arrives).
-import { templateGeometry, TEMPLATE_CAPACITY, type LayoutTemplateId, type Rect } from '../../common/layout';
+// pixels (4:2:0 chroma). The normalised rule (a party alone fills the frame, …) is
+// common/program-geometry.ts, which the console's program monitor draws with too.
+import type { LayoutTemplateId, Rect } from '../../common/layout';
+import { mixRects } from '../../common/program-geometry';
+
+export { mixRects };
 
 export interface PixelRect {
   readonly x: number;
@@ -11,17 +14,8 @@ export interface PixelRect {
   readonly h: number;
 }
 
-const FULL: Rect = { x: 0, y: 0, w: 1, h: 1 };
-
 function even(value: number): number {
   return Math.max(0, Math.round(value / 2) * 2);
-}
-
-/** Normalised rectangles for `count` parties (first = the big host), at most the template's capacity. */
-export function mixRects(templateId: LayoutTemplateId, count: number): Rect[] {
-  const n = Math.min(count, TEMPLATE_CAPACITY[templateId]);
-  if (n <= 1) return [FULL];
-  return templateGeometry(templateId, n);
 }
 
 /** A normalised rectangle in even pixels of a `width`x`height` frame (never outside it, never empty). */
