@@ -144,7 +144,9 @@ export class ObsStream {
     this.ended = true;
     this.dispose();
     const restored = restore && this.client.connected ? this.service.restore().catch(() => undefined) : Promise.resolve();
-    void restored.then(() => {
+    // OBS says STOPPED a moment before its output is free, and a go-live right after would read
+    // "already streaming": `stopped` means OBS can start again (bounded wait).
+    void restored.then(() => this.untilOutputInactive(Date.now() + 10_000)).then(() => {
       this.events.emit('stopped', { cause, error: error ? toErrorPayload(error) : null });
       this.resolveEnded();
     });
@@ -172,6 +174,14 @@ export class ObsStream {
       await this.endedPromise;
     })();
     return this.stopping;
+  }
+
+  private async untilOutputInactive(deadline: number): Promise<void> {
+    while (this.client.connected && Date.now() < deadline) {
+      const status = await this.client.call('GetStreamStatus').catch(() => null);
+      if (!status?.outputActive) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
