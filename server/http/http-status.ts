@@ -8,6 +8,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'SIGNATURE_INVALID':
     case 'SIGNATURE_EXPIRED':
     case 'NOT_ALLOWED':
+    case 'STREAM_CODE_NOT_YOURS':
       return 403;
     case 'LINK_QUOTA_EXCEEDED':
       return 429;

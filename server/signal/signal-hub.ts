@@ -55,6 +55,8 @@ export class SignalHub {
   private readonly mediaLossTimers = new Map<string, TimerHandle>();
   /** When each media-loss timer fires, kept for snapshots. */
   private readonly mediaLossDue = new Map<string, number>();
+  /** Stream code → the user it belongs to: the first user who opened a room or linked with it (issue #17.4). */
+  private readonly codeOwners = new Map<string, string>();
   private sequence = 0;
   readonly battles: PkBattles;
   private readonly publishDeadlines: FirstPublishDeadlines;
@@ -180,6 +182,7 @@ export class SignalHub {
       return { room: this.snapshot(existing), pushUrl: this.hostPushUrl(existing) };
     }
     this.assertStreamCodeFree(params.streamCode, 'streamCode');
+    this.assertStreamCodeOwn(userId, params.streamCode, 'streamCode');
     const sessionId =
       params.sessionId !== undefined && !this.sessionIds.has(params.sessionId)
         ? params.sessionId
@@ -200,6 +203,7 @@ export class SignalHub {
     };
     this.rooms.set(room.roomId, room);
     this.sessionIds.add(sessionId);
+    this.codeOwners.set(room.streamCode, userId);
     user.hostedRoomId = room.roomId;
     this.logger.info('signal: room opened', { roomId: room.roomId, userId, sessionId });
     return { room: this.snapshot(room), pushUrl: this.hostPushUrl(room) };
@@ -286,11 +290,13 @@ export class SignalHub {
     if (!room.allowLinkRequests) throw new LinkMicError('LINK_REQUESTS_DISABLED', `room ${room.roomId} does not take link requests now`);
     this.assertGuestSlot(room);
     this.assertStreamCodeFree(params.streamCode, 'streamCode');
+    this.assertStreamCodeOwn(userId, params.streamCode, 'streamCode');
     const requestId = this.nextId('r');
     const expiresAt = this.clock.now() + this.config.requestTimeoutMs;
     const timer = this.clock.setTimeout(() => this.endRequest(requestId, 'timeout'), this.config.requestTimeoutMs);
     const request: LinkRequestEntry = { requestId, roomId: room.roomId, guestUserId: userId, streamCode: params.streamCode, expiresAt, timer };
     this.requests.set(requestId, request);
+    this.codeOwners.set(request.streamCode, userId);
     room.pendingRequests.set(requestId, request);
     user.outgoingRequests.add(requestId);
     this.sendEvent(room.hostUserId, 'link.requested', { requestId, roomId: room.roomId, from: userId, streamCode: params.streamCode, expiresAt });
@@ -854,6 +860,14 @@ export class SignalHub {
     if (user.pkId !== undefined || user.pkInvites.size > 0) throw new LinkMicError('PK_BUSY', `${who} already in a PK or a pending PK invite`);
   }
 
+  /** A stream code another user opened a room or linked with is theirs (squatting, issue #17.4). */
+  private assertStreamCodeOwn(userId: string, streamCode: string, field: string): void {
+    const owner = this.codeOwners.get(streamCode);
+    if (owner !== undefined && owner !== userId) {
+      throw new LinkMicError('STREAM_CODE_NOT_YOURS', `stream code ${streamCode} belongs to another user`, { field });
+    }
+  }
+
   private assertStreamCodeFree(streamCode: string, field: string): void {
     let taken = this.rooms.has(streamCode);
     for (const link of this.links.values()) if (link.guestStreamCode === streamCode) taken = true;
@@ -903,6 +917,7 @@ export class SignalHub {
       pks: [...this.pks.values()].map((pk) => structuredClone(pk) as HubSnapshot['pks'][number]),
       mediaLoss: [...this.mediaLossDue].map(([streamCode, at]) => ({ streamCode, at })),
       publishDue: this.publishDeadlines.entries(),
+      codeOwners: [...this.codeOwners].map(([streamCode, userId]) => ({ streamCode, userId })),
     };
   }
 
@@ -970,6 +985,11 @@ export class SignalHub {
       this.users.set(user.userId, user);
       if (user.connections.size === 0) this.startGrace(user, saved.connections.length === 0 && saved.graceUntil !== null ? saved.graceUntil : now + this.config.graceMs);
     }
+    for (const { streamCode, userId } of snapshot.codeOwners) this.codeOwners.set(streamCode, userId);
+    // A snapshot from before ownership: the codes in use belong to who uses them.
+    for (const room of this.rooms.values()) if (!this.codeOwners.has(room.streamCode)) this.codeOwners.set(room.streamCode, room.hostUserId);
+    for (const link of this.links.values()) if (!this.codeOwners.has(link.guestStreamCode)) this.codeOwners.set(link.guestStreamCode, link.guestUserId);
+    for (const request of this.requests.values()) if (!this.codeOwners.has(request.streamCode)) this.codeOwners.set(request.streamCode, request.guestUserId);
     for (const { streamCode, at } of snapshot.mediaLoss) this.watchMediaLoss(streamCode, at);
     for (const due of snapshot.publishDue) if (this.links.has(due.linkId)) this.publishDeadlines.arm(due);
   }
@@ -988,6 +1008,7 @@ export class SignalHub {
     this.invites.clear();
     this.mediaLossTimers.clear();
     this.mediaLossDue.clear();
+    this.codeOwners.clear();
   }
 }
 
