@@ -1,8 +1,9 @@
 // The program monitor (issue #14): host A goes live and links viewer C. A's console shows, on the
 // main screen, the live composite — A's own picture and C's — at the room layout's rectangles, with
 // a LIVE badge and the mix kind; C's box holds C's moving picture. In the layout editor the same
-// monitor (same players, no reconnect) lies under the draggable boxes, and moving C's box moves C
-// in the monitor. Screenshots in English and Simplified Chinese.
+// monitor (same players, no reconnect) lies under the draggable boxes, and moving C's box (keys,
+// then a mouse drag, followed during the drag) moves C in the monitor; the stage keeps the result.
+// Screenshots in English and Simplified Chinese.
 import type { Locator } from '@playwright/test';
 import { templateGeometry, type Rect } from '../common/layout';
 import { expect, test } from './fixtures';
@@ -89,6 +90,18 @@ test('program monitor: A live with guest C shows both live pictures in the layou
   const moved = parseRect(await editorGuestTile.getAttribute('data-rect'));
   await expectPlacedAt(editorGuestTile, editorFrame, moved, 'C’s picture at its new place');
   await expectPlacedAt(box, editorFrame, moved, 'C’s editor box over its picture');
+
+  // Drag C's box with the mouse: C's picture follows the box during the drag, before it is published.
+  const start = (await box.boundingBox())!;
+  const frameBox = (await editorFrame.boundingBox())!;
+  await a.page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  await a.page.mouse.down();
+  await a.page.mouse.move(start.x + start.width / 2 - frameBox.width * 0.2, start.y + start.height / 2 - frameBox.height * 0.2, { steps: 5 });
+  await expect.poll(async () => parseRect(await editorGuestTile.getAttribute('data-rect')).y, { message: 'C moves up in the monitor while dragging', timeout: 5000 }).toBeLessThan(moved.y - 0.1);
+  const dragged = parseRect(await editorGuestTile.getAttribute('data-rect'));
+  await expectPlacedAt(box, editorFrame, dragged, 'C’s editor box under the pointer, over its picture');
+  await a.page.mouse.up();
+  await expect(a.page.getByTestId('layout-published')).toBeVisible();
   await cluster.shot(a.page, '02-layout-editor-en');
 
   // Simplified Chinese.
@@ -98,6 +111,6 @@ test('program monitor: A live with guest C shows both live pictures in the layou
   await cluster.shot(a.page, '03-layout-editor-zh-CN');
   await openScreen(a.page, 'golive');
   await expect(a.page.getByTestId('stage').getByTestId('program-monitor')).toBeVisible();
-  await expect(a.page.getByTestId('stage').getByTestId(`monitor-tile-${guestId}`)).toHaveAttribute('data-rect', `${moved.x},${moved.y},${moved.w},${moved.h}`);
+  await expect(a.page.getByTestId('stage').getByTestId(`monitor-tile-${guestId}`)).toHaveAttribute('data-rect', `${dragged.x},${dragged.y},${dragged.w},${dragged.h}`);
   await cluster.shot(a.page, '04-monitor-on-stage-zh-CN');
 });

@@ -8,7 +8,7 @@ import { LAYOUT_TEMPLATE_IDS, type Layout, type LayoutTemplateId, type Rect } fr
 import type { MessageKey } from '../../common/i18n';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
-import { MonitorSlot } from './program-monitor';
+import { MonitorSlot, useMonitorDraft } from './program-monitor';
 import { useStudio } from './studio-session';
 import { moveRect, raise, resizeRect, roomParticipants, sameLayout, templateLayout, withRect } from './layout-model';
 
@@ -26,6 +26,9 @@ export function LayoutEditor({ active = true }: { active?: boolean }) {
   const dragging = useRef<{ userId: string; mode: 'move' | 'resize'; startX: number; startY: number; rect: Rect } | null>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const sendTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // The monitor under the boxes draws the draft, so a picture moves with its box.
+  useMonitorDraft(room ? draft : null, active);
 
   // Follow the published layout unless a drag is in progress.
   useEffect(() => {

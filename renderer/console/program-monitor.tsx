@@ -21,6 +21,9 @@ interface MonitorSlots {
   /** Offers `element` to hold the monitor; the highest priority (latest on a tie) holds it. */
   claim(element: HTMLElement, priority: number): () => void;
   readonly holder: HTMLElement | null;
+  /** A layout being edited, drawn instead of the published one until cleared (null). */
+  setDraft(layout: Layout | null): void;
+  readonly draft: Layout | null;
 }
 
 const MonitorContext = createContext<MonitorSlots | null>(null);
@@ -55,7 +58,8 @@ export function ProgramMonitorProvider({ children }: { children: ReactNode }) {
     },
     [place],
   );
-  const value = useMemo(() => ({ claim, holder }), [claim, holder]);
+  const [draft, setDraft] = useState<Layout | null>(null);
+  const value = useMemo(() => ({ claim, holder, draft, setDraft }), [claim, holder, draft]);
   return (
     <MonitorContext.Provider value={value}>
       {children}
@@ -66,7 +70,8 @@ export function ProgramMonitorProvider({ children }: { children: ReactNode }) {
 
 function PortalInto({ host }: { host: HTMLElement }) {
   // A portal keeps the studio and i18n contexts while the DOM lives in the moving host element.
-  return createPortal(<ProgramMonitor />, host);
+  const draft = useContext(MonitorContext)?.draft ?? null;
+  return createPortal(<ProgramMonitor draft={draft} />, host);
 }
 
 /**
@@ -123,10 +128,20 @@ function sourceOf(state: StudioState, p: LayoutParticipant): Source {
 
 const TEMPLATE_LABELS: Record<MixTemplateId, MessageKey> = { 1: 'console.mix.template1', 2: 'console.mix.template2', 3: 'console.mix.template3' };
 
-export function ProgramMonitor() {
+/** Shows the layout being edited (`draft`, while dragging in the layout editor) when there is one. */
+export function useMonitorDraft(draft: Layout | null, active: boolean): void {
+  const setDraft = useContext(MonitorContext)?.setDraft;
+  useLayoutEffect(() => {
+    if (!setDraft) return;
+    setDraft(active ? draft : null);
+  }, [setDraft, draft, active]);
+  useLayoutEffect(() => (setDraft ? () => setDraft(null) : undefined), [setDraft]);
+}
+
+export function ProgramMonitor({ draft = null }: { draft?: Layout | null }) {
   const { state } = useStudio();
   const { t } = useI18n();
-  const layout = programLayout(state);
+  const layout = state.room ? (draft ?? programLayout(state)) : null;
   const serverMixId = state.room?.serverMix?.templateId;
   const serverMix = isMixTemplateId(serverMixId) ? serverMixId : null;
   const live = state.live.status === 'live' || state.live.status === 'reconnecting';
