@@ -2,13 +2,11 @@
 // a room under it or links with it; another user's room.open or link.request naming it is refused
 // with STREAM_CODE_NOT_YOURS (STREAM_CODE_TAKEN while it is in use right now), so nobody can squat
 // a streamer's code while they are offline. The binding survives a restart with --state-file.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignalClient } from '../../common/signal/signal-client';
 import { waitFor } from './helpers/media';
-import { nodeClient, startServerNode, type ServerNode } from './helpers/signal-nodes';
+import { RestartableNodes } from './helpers/restartable-nodes';
 import { startSignalServer, type SignalTestServer } from './signal-harness';
 
 describe('stream code ownership (one node)', () => {
@@ -85,30 +83,24 @@ describe('stream code ownership (one node)', () => {
   });
 
   it('keeps the first claim: a code first used by the stranger is the stranger’s, not the later user’s', async () => {
-    await stranger.requestLink('other-room', 'fresh-code');
+    const { requestId } = await stranger.requestLink('other-room', 'fresh-code');
     await expect(victim.openRoom({ streamCode: 'fresh-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_TAKEN' });
+    await stranger.cancelLinkRequest(requestId);
+    // No longer in use, still the stranger's.
+    await expect(victim.openRoom({ streamCode: 'fresh-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+    expect((await stranger.openRoom({ streamCode: 'fresh-code' })).room).toMatchObject({ hostUserId: 'stranger' });
   });
 });
 
 // A real server process with --state-file, stopped and started again on the same state file.
 describe('stream code ownership across a restart (state file)', () => {
-  const nodes: ServerNode[] = [];
-  const clients: SignalClient[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await Promise.all(nodes.splice(0).map((node) => node.child.stop()));
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const run = new RestartableNodes();
+  afterEach(() => run.close());
 
   it('still refuses the stranger after the server restarts', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-owner-'));
-    dirs.push(dir);
-    const stateFile = path.join(dir, 'signal-state.json');
-    const first = await startServerNode(['--http-port', '0', '--state-file', stateFile]);
-    nodes.push(first);
-    const victim = await nodeClient(first.wsUrl, 'victim');
-    clients.push(victim);
+    const stateFile = run.stateFile('linkmic-owner-');
+    const first = await run.start(stateFile);
+    const victim = await run.client(first, 'victim');
     await victim.openRoom({ streamCode: 'victim-code' });
     await victim.closeRoom('victim-code');
     await waitFor(() => existsSync(stateFile) && readFileSync(stateFile, 'utf8').includes('"codeOwners"') && !readFileSync(stateFile, 'utf8').includes('"hostedRoomId":"victim-code"'), 'the state file to hold the closed room’s owner');
@@ -116,13 +108,10 @@ describe('stream code ownership across a restart (state file)', () => {
     first.child.process.kill('SIGKILL');
     await first.child.exited;
 
-    const second = await startServerNode(['--http-port', '0', '--state-file', stateFile]);
-    nodes.push(second);
-    const stranger = await nodeClient(second.wsUrl, 'stranger');
-    clients.push(stranger);
+    const second = await run.start(stateFile);
+    const stranger = await run.client(second, 'stranger');
     await expect(stranger.openRoom({ streamCode: 'victim-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
-    const back = await nodeClient(second.wsUrl, 'victim');
-    clients.push(back);
+    const back = await run.client(second, 'victim');
     expect((await back.openRoom({ streamCode: 'victim-code' })).room).toMatchObject({ roomId: 'victim-code', hostUserId: 'victim' });
   }, 120_000);
 });

@@ -1,40 +1,22 @@
 // Issue 11 item 4: the signalling state survives a restart of the server. One node with
 // --state-file, a real process killed and started again on the same port: rooms, links and PKs are
 // restored and clients that reconnect within the grace continue instead of being told it all ended.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalClient } from '../../common/signal/signal-client';
 import { waitFor } from './helpers/media';
-import { nodeClient, startServerNode, type ServerNode } from './helpers/signal-nodes';
+import { RestartableNodes } from './helpers/restartable-nodes';
 
 // Each test starts and restarts real server processes: minutes under a loaded machine, hence 120 s.
 describe('signalling state across a restart (state file)', () => {
-  const nodes: ServerNode[] = [];
-  const clients: SignalClient[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await Promise.all(nodes.splice(0).map((node) => node.child.stop()));
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
-  function stateDir(): string {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-state-'));
-    dirs.push(dir);
-    return dir;
-  }
+  const run = new RestartableNodes();
+  afterEach(() => run.close());
 
   it.each(['SIGKILL', 'SIGTERM'] as const)('restores rooms, a link and a PK after the server is stopped with %s, and the clients continue', async (signal) => {
-    const stateFile = path.join(stateDir(), 'signal-state.json');
-    const first = await startServerNode(['--http-port', '0', '--state-file', stateFile]);
-    nodes.push(first);
-    const connect = async (userId: string): Promise<SignalClient> => {
-      const client = await nodeClient(first.wsUrl, userId);
-      clients.push(client);
-      return client;
-    };
+    const stateFile = run.stateFile();
+    const first = await run.start(stateFile);
+    const connect = (userId: string): Promise<SignalClient> => run.client(first, userId);
     const host1 = await connect('host1');
     const host2 = await connect('host2');
     const guest = await connect('guest');
@@ -63,8 +45,7 @@ describe('signalling state across a restart (state file)', () => {
     first.child.process.kill(signal);
     await first.child.exited;
 
-    const second = await startServerNode(['--http-port', String(first.httpPort), '--state-file', stateFile]);
-    nodes.push(second);
+    await run.start(stateFile, { httpPort: first.httpPort });
     const [hello1, hello2, helloGuest] = await Promise.all(reconnected);
 
     expect([hello1!.resumed, hello2!.resumed, helloGuest!.resumed]).toEqual([true, true, true]);
@@ -85,15 +66,12 @@ describe('signalling state across a restart (state file)', () => {
   }, 120_000);
 
   it('sets aside a state file it cannot read, logs why, and starts empty', async () => {
-    const dir = stateDir();
-    const stateFile = path.join(dir, 'signal-state.json');
+    const stateFile = run.stateFile();
     writeFileSync(stateFile, '{"version": 1, "rooms": "not a list"');
-    const node = await startServerNode(['--http-port', '0', '--state-file', stateFile, '--log-level', 'info']);
-    nodes.push(node);
-    const host = await nodeClient(node.wsUrl, 'host1');
-    clients.push(host);
+    const node = await run.start(stateFile, { args: ['--log-level', 'info'] });
+    const host = await run.client(node, 'host1');
     await host.openRoom({ streamCode: 'room1' });
     expect(node.child.stderr).toContain('state file not restored');
-    expect(readdirSync(dir).some((name) => name.startsWith('signal-state.json.invalid-'))).toBe(true);
+    expect(readdirSync(path.dirname(stateFile)).some((name) => name.startsWith('signal-state.json.invalid-'))).toBe(true);
   }, 120_000);
 });
