@@ -1,21 +1,8 @@
 // The one list of StudioApi method and event names, with no dependencies, so the preload (which
 // must stay tiny in the sandbox) and both bridges are generated from it. methods.ts and events.ts
 // check at compile time that their records match these lists exactly.
-export const STUDIO_METHODS = [
-  'getState',
-  'getSettings',
-  'updateSettings',
-  'setAudioProcessing',
-  'listSources',
-  'setSources',
-  'probeEncoders',
-  'setEncoder',
-  'getServerProfile',
-  'setServerProfile',
-  'setEngine',
-  'testObsConnection',
-  'goLive',
-  'stopLive',
+/** The link-mic half: rooms, link-mic requests, PK, layout and co-host audio (main/core/link-mic-actions.ts). */
+export const LINK_MIC_METHODS = [
   'openRoom',
   'updateRoom',
   'closeRoom',
@@ -36,12 +23,31 @@ export const STUDIO_METHODS = [
   'rematchPk',
   'setLayout',
   'setCoHostAudio',
+] as const;
+
+export const STUDIO_METHODS = [
+  'getState',
+  'getSettings',
+  'updateSettings',
+  'setAudioProcessing',
+  'listSources',
+  'setSources',
+  'probeEncoders',
+  'setEncoder',
+  'getServerProfile',
+  'setServerProfile',
+  'setEngine',
+  'testObsConnection',
+  'goLive',
+  'stopLive',
+  ...LINK_MIC_METHODS,
   'startRecording',
   'stopRecording',
   'setRecordingFolder',
 ] as const;
 
 export type StudioMethodName = (typeof STUDIO_METHODS)[number];
+export type LinkMicMethodName = (typeof LINK_MIC_METHODS)[number];
 
 export const STUDIO_EVENTS = [
   'state',

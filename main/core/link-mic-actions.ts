@@ -10,30 +10,8 @@ import type { SignalPort } from './ports';
 import type { RoomMirror } from './room-mirror';
 import { roomView } from './signal-views';
 
-export const LINK_MIC_METHODS = [
-  'openRoom',
-  'updateRoom',
-  'closeRoom',
-  'joinRoom',
-  'leaveRoom',
-  'requestLinkMic',
-  'cancelLinkMic',
-  'acceptLinkMic',
-  'rejectLinkMic',
-  'kickCoHost',
-  'hangUp',
-  'invitePk',
-  'cancelPkInvite',
-  'acceptPk',
-  'rejectPk',
-  'endPk',
-  'votePk',
-  'rematchPk',
-  'setLayout',
-  'setCoHostAudio',
-] as const satisfies readonly StudioMethodName[];
+import { LINK_MIC_METHODS, type LinkMicMethodName } from '../../common/studio-api/names';
 
-export type LinkMicMethodName = (typeof LINK_MIC_METHODS)[number];
 export type LinkMicHandlers = { [K in LinkMicMethodName]: (input: StudioParsedInput<K>) => Promise<StudioOutput<K>> };
 
 export function isLinkMicMethod(name: StudioMethodName): name is LinkMicMethodName {

@@ -18,7 +18,8 @@ import { RecordingController, type RecordingControllerOptions } from '../recordi
 import { assertWritableFolder, defaultRecordingsDir } from '../recording/recording-files';
 import type { SecretStore } from '../settings/secret-store';
 import type { SettingsStore } from '../settings/settings-store';
-import { isLinkMicMethod, LinkMicActions, type LinkMicMethodName } from './link-mic-actions';
+import type { LinkMicMethodName } from '../../common/studio-api/names';
+import { isLinkMicMethod, LinkMicActions } from './link-mic-actions';
 import { silentCoreLogger, type CoreLogger, type ServerConnector, type StudioEngine } from './ports';
 import { RoomMirror } from './room-mirror';
 import { remoteTokenKey, ServerSession } from './server-session';
