@@ -19,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import { SignalClient } from '../common/signal/signal-client';
 import { mintUserToken } from '../server/signal/user-sig';
+import { nearestRank } from './helpers/percentile';
 
 const TOKEN_KEY = 'bench-cluster-signal-token-key-0123';
 const HARD_TIME_LIMIT_MS = 300_000;
@@ -68,10 +69,7 @@ type GeneratorReport =
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const percentile = nearestRank;
 
 // ---------------------------------------------------------------------------------------------
 // The load generator (a child process)

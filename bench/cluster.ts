@@ -17,6 +17,8 @@ import { RawRtmpClient } from '../server/test/helpers/raw-rtmp-client';
 import { freePort, startRedis, startServerNode } from '../server/test/helpers/signal-nodes';
 import { runClusterSignalBench } from './cluster-signal';
 import { StampedPublisher, stampedTransitMs } from './helpers/stamped-stream';
+import { nearestRank } from './helpers/percentile';
+import { rampViewers, type RampStep } from './helpers/viewer-ramp';
 
 const STEPS = [10, 25, 50, 100, 200, 400];
 const PROBES = 24;
@@ -30,12 +32,10 @@ const RELAY_MARKER = 'bench-edge-relay';
 const STREAM = 'bench';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+  return round(nearestRank(sorted, p));
 }
 
 /** An RTMP viewer on the edge; a probe records the transit of each stamped packet. */
@@ -65,16 +65,7 @@ class EdgeViewer {
   }
 }
 
-interface Step {
-  viewers: number;
-  samples: number;
-  p50: number;
-  p99: number;
-  max: number;
-  viewersDropped: number;
-}
-
-async function edgeFanOut(originPort: number, edgePort: number): Promise<{ steps: Step[]; viewersUnder100ms: number; firstStepOverLimit: number | null }> {
+async function edgeFanOut(originPort: number, edgePort: number): Promise<{ steps: RampStep[]; viewersUnder100ms: number; firstStepOverLimit: number | null }> {
   const publisherClient = new RawRtmpClient({ host: '127.0.0.1', port: originPort });
   await publisherClient.open();
   const signature = sign(TEST_KEY, STREAM, Math.floor(Date.now() / 1000) + 3600);
@@ -82,50 +73,23 @@ async function edgeFanOut(originPort: number, edgePort: number): Promise<{ steps
   if (status.code !== 'NetStream.Publish.Start') throw new Error(`publish refused: ${status.description}`);
   const publisher = new StampedPublisher(publisherClient);
   publisher.start();
-  const viewers: EdgeViewer[] = [];
-  let samples: number[] = [];
-  let recording = false;
-  const probe = (ms: number): void => void (recording && samples.push(ms));
-  const steps: Step[] = [];
-  let firstOver: number | null = null;
-  const deadline = Date.now() + 180_000;
   try {
-    for (const count of STEPS) {
-      if (Date.now() > deadline) break;
-      while (viewers.length < count) {
-        viewers.push(new EdgeViewer(edgePort, viewers.length < PROBES ? probe : undefined));
-        if (viewers.length % 25 === 0) await sleep(20);
-      }
-      const connectDeadline = Date.now() + 20_000;
-      while (viewers.some((v) => !v.gotMedia && !v.closed) && Date.now() < connectDeadline) await sleep(50);
-      await sleep(1500); // the newcomers' catch-up drains, then live packets only
-      samples = [];
-      recording = true;
-      await sleep(MEASURE_MS);
-      recording = false;
-      const sorted = Float64Array.from(samples).sort();
-      const step: Step = {
-        viewers: count,
-        samples: sorted.length,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        max: percentile(sorted, 100),
-        viewersDropped: viewers.filter((v) => v.closed || !v.gotMedia).length,
-      };
-      steps.push(step);
-      log(`edge viewers ${String(count).padStart(4)}: p50 ${step.p50} ms, p99 ${step.p99} ms, max ${step.max} ms (${step.samples} samples), dropped ${step.viewersDropped}`);
-      if (!(step.p99 <= P99_LIMIT_MS) || step.viewersDropped > 0) {
-        firstOver = count;
-        break;
-      }
-    }
+    const ramp = await rampViewers({
+      steps: STEPS,
+      p99LimitMs: P99_LIMIT_MS,
+      measureMs: MEASURE_MS,
+      deadlineMs: 180_000,
+      connectTimeoutMs: 20_000,
+      batch: 25,
+      addViewer: (index, probe) => new EdgeViewer(edgePort, index < PROBES ? probe : undefined),
+      describe: (step) =>
+        `edge viewers ${String(step.viewers).padStart(4)}: p50 ${step.p50} ms, p99 ${step.p99} ms, max ${step.max} ms (${step.samples} samples), dropped ${step.viewersDropped}`,
+    });
+    return { steps: ramp.steps, viewersUnder100ms: ramp.viewersWithinLimit, firstStepOverLimit: ramp.firstStepOverLimit };
   } finally {
-    for (const viewer of viewers) viewer.close();
     publisher.stop();
     await publisherClient.destroy();
   }
-  const passing = steps.filter((step) => step.p99 <= P99_LIMIT_MS && step.viewersDropped === 0);
-  return { steps, viewersUnder100ms: passing.at(-1)?.viewers ?? 0, firstStepOverLimit: firstOver };
 }
 
 /** N nginx-rtmp hook calls (half signed on_publish + publish_done, half audience on_play) against a node. */

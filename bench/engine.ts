@@ -22,6 +22,7 @@ import { LinkMicServer } from '../server/link-mic-server';
 import { PushEngine } from '../main/engine/push-engine';
 import { buildPushCommand } from '../main/engine/push-command';
 import type { SourceSetup } from '../main/engine/sources';
+import { nearestRank } from './helpers/percentile';
 
 const SECONDS = Number(process.env['BENCH_ENGINE_SECONDS'] ?? 20);
 const LATENCY_SECONDS = Number(process.env['BENCH_ENGINE_LATENCY_SECONDS'] ?? 15);
@@ -46,10 +47,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
+const percentile = nearestRank;
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 

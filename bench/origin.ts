@@ -21,6 +21,7 @@ import { BIG_HOST_PRESET, sign } from '../common';
 import { FlvParser } from '../server/test/helpers/flv-reader';
 import { RawRtmpClient } from '../server/test/helpers/raw-rtmp-client';
 import { StampedPublisher as Publisher, stampedTransitMs } from './helpers/stamped-stream';
+import { rampViewers, type RampResult } from './helpers/viewer-ramp';
 
 const STEPS = [24, 100, 250, 500, 1000];
 /** Viewers that measure latency; the others only read. */
@@ -33,26 +34,13 @@ const STREAM = 'bench';
 
 const require = createRequire(import.meta.url);
 
-interface Step {
-  viewers: number;
-  samples: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
+interface ServerFigures {
   serverCpuPct: number;
   serverRssMb: number;
-  viewersDropped: number;
 }
 
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[index]! * 100) / 100;
 }
 
 /** CPU seconds (user + system) and RSS of a process, from /proc. */
@@ -165,75 +153,46 @@ async function main(): Promise<void> {
   const publisher = new Publisher(client);
   publisher.start();
 
-  const viewers: Array<ProbeViewer | SinkViewer> = [];
-  let recording = false;
-  let samples: number[] = [];
-  const onLatency = (ms: number): void => {
-    if (recording) samples.push(ms);
-  };
   const url = `http://127.0.0.1:${origin.httpPort}/live/${STREAM}.flv`;
-  const steps: Step[] = [];
-  let firstOver: number | null = null;
-  const benchDeadline = Date.now() + 240_000;
-
+  let ramp: RampResult<ServerFigures>;
   try {
-    for (const count of STEPS) {
-      if (Date.now() > benchDeadline) break;
-      while (viewers.length < count) {
-        viewers.push(viewers.length < PROBES ? new ProbeViewer(url, onLatency) : new SinkViewer(origin.httpPort, `/live/${STREAM}.flv`));
-        if (viewers.length % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      const connectDeadline = Date.now() + CONNECT_TIMEOUT_MS;
-      while (viewers.some((v) => !v.gotMedia && !v.closed) && Date.now() < connectDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      // Let the GOP-cache burst of the newcomers drain, then measure live packets only.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const cpuBefore = procStats(origin.pid);
-      const wallBefore = performance.now();
-      samples = [];
-      recording = true;
-      await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
-      recording = false;
-      const cpuAfter = procStats(origin.pid);
-      const wallSec = (performance.now() - wallBefore) / 1000;
-      const sorted = Float64Array.from(samples).sort();
-      const step: Step = {
-        viewers: count,
-        samples: sorted.length,
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        p99: percentile(sorted, 99),
-        max: percentile(sorted, 100),
-        serverCpuPct: Math.round(((cpuAfter.cpuSec - cpuBefore.cpuSec) / wallSec) * 100),
-        serverRssMb: cpuAfter.rssMb,
-        viewersDropped: viewers.filter((v) => v.closed).length,
-      };
-      steps.push(step);
-      log(
-        `viewers ${String(count).padStart(4)}: p50 ${step.p50} ms, p95 ${step.p95} ms, p99 ${step.p99} ms, max ${step.max} ms ` +
-          `(${step.samples} samples), origin CPU ${step.serverCpuPct}%, RSS ${step.serverRssMb} MB, dropped ${step.viewersDropped}`,
-      );
-      if (!(step.p99 <= P99_LIMIT_MS) || step.viewersDropped > 0) {
-        firstOver = count;
-        break;
-      }
-    }
+    ramp = await rampViewers<ServerFigures>({
+      steps: STEPS,
+      p99LimitMs: P99_LIMIT_MS,
+      measureMs: MEASURE_MS,
+      deadlineMs: 240_000,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      batch: 50,
+      addViewer: (index, probe) => (index < PROBES ? new ProbeViewer(url, probe) : new SinkViewer(origin.httpPort, `/live/${STREAM}.flv`)),
+      measureAlso: () => {
+        const cpuBefore = procStats(origin.pid);
+        const wallBefore = performance.now();
+        return () => {
+          const cpuAfter = procStats(origin.pid);
+          const wallSec = (performance.now() - wallBefore) / 1000;
+          return { serverCpuPct: Math.round(((cpuAfter.cpuSec - cpuBefore.cpuSec) / wallSec) * 100), serverRssMb: cpuAfter.rssMb };
+        };
+      },
+      describe: (step) =>
+        `viewers ${String(step.viewers).padStart(4)}: p50 ${step.p50} ms, p95 ${step.p95} ms, p99 ${step.p99} ms, max ${step.max} ms ` +
+        `(${step.samples} samples), origin CPU ${step.serverCpuPct}%, RSS ${step.serverRssMb} MB, dropped ${step.viewersDropped}`,
+    });
   } finally {
-    for (const viewer of viewers) viewer.close();
     publisher.stop();
     await client.destroy();
     await origin.stop();
   }
+  const { steps } = ramp;
 
   const at24 = steps.find((step) => step.viewers === 24);
-  const passing = steps.filter((step) => step.p99 <= P99_LIMIT_MS && step.viewersDropped === 0);
   const result = {
     bench: 'origin',
     cores: os.cpus().length,
     loadAverage1mAtStart: loadAtStart,
     stream: { videoKbps: BIG_HOST_PRESET.videoBitrateKbps, fps: BIG_HOST_PRESET.fps, audioFramesPerSec: 46.875 },
     transitLatencyMs: at24 ? { viewers: 24, p50: at24.p50, p95: at24.p95, p99: at24.p99 } : null,
-    viewersServedWithP99Under100ms: passing.length > 0 ? passing[passing.length - 1]!.viewers : 0,
-    firstStepOverLimit: firstOver,
+    viewersServedWithP99Under100ms: ramp.viewersWithinLimit,
+    firstStepOverLimit: ramp.firstStepOverLimit,
     steps,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -21,6 +21,7 @@ import { SignalClient } from '../common/signal/signal-client';
 import { SignalConnection } from '../server/signal/signal-connection';
 import { SignalService } from '../server/signal/signal-service';
 import { mintUserToken } from '../server/signal/user-sig';
+import { nearestRank } from './helpers/percentile';
 
 const TOKEN_KEY = 'bench-signal-token-key-0123456789';
 const HARD_TIME_LIMIT_MS = 240_000;
@@ -148,10 +149,7 @@ async function runChild(url: string, args: Args): Promise<void> {
 // Parent: the server and the report
 // ---------------------------------------------------------------------------------------------
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const percentile = nearestRank;
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
