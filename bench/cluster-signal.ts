@@ -62,7 +62,7 @@ interface Settings {
 
 type GeneratorCommand = { cmd: 'connect' | 'warmup' | 'measure' | 'exit' };
 type GeneratorReport =
-  | { kind: 'connected'; connections: number; failed: number; ms: number }
+  | { kind: 'connected'; connections: number; failed: number; failures: Record<string, number>; ms: number }
   | { kind: 'measured'; samples: number; lost: number; latenciesMs: number[] }
   | { kind: 'warm' }
   | { kind: 'error'; message: string };
@@ -83,6 +83,7 @@ async function runGenerator(urls: readonly [string, string], settings: Settings)
   const pending = new Map<number, number>();
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<string, number> = {};
   const onCommand = async (message: GeneratorCommand): Promise<void> => {
     if (message.cmd === 'connect') {
       const started = performance.now();
@@ -109,14 +110,16 @@ async function runGenerator(urls: readonly [string, string], settings: Settings)
           });
           return client.connect().then(
             () => onNode[node]!.push(client),
-            () => {
+            (error: unknown) => {
               failed += 1;
+              const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message.slice(0, 60) : String(error));
+              failures[code] = (failures[code] ?? 0) + 1;
             },
           );
         });
         await Promise.all(batch);
       }
-      report({ kind: 'connected', connections: onNode[0].length + onNode[1].length, failed, ms: performance.now() - started });
+      report({ kind: 'connected', connections: onNode[0].length + onNode[1].length, failed, failures, ms: performance.now() - started });
       return;
     }
     if (message.cmd === 'exit') {
@@ -274,7 +277,7 @@ export async function runClusterSignalBench(options: ClusterSignalBenchOptions =
 
     log(`bench: opening ${settings.connections} connections, half on each node …`);
     const connected = await ask('connect', 'connected');
-    log(`bench: ${connected.connections} connected (${connected.failed} failed) in ${round(connected.ms / 1000)} s`);
+    log(`bench: ${connected.connections} connected (${connected.failed} failed: ${JSON.stringify(connected.failures)}) in ${round(connected.ms / 1000)} s`);
     const nodeRssMiB = nodes.map((node) => rssMiB(node.pid));
     await ask('warmup', 'warm');
     log(`bench: C2C across nodes at ${settings.rate} msg/s for ${settings.seconds} s …`);
