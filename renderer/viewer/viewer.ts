@@ -2,12 +2,17 @@
 // (~1 s buffer with latency correction). A server-mixed room is one stream; otherwise the page
 // mixes client-side: each host's stream in the rectangle the room layout gives it, following
 // layout changes live as a read-only signalling viewer. Offline state, reconnection, sound on a
-// click (autoplay rules), volume and full screen. Text through common/i18n.
+// click (autoplay rules), volume and full screen. During a PK battle: the server's countdown, the
+// score bar (this room first), like / gift votes (`pk.vote`) and the winner (battle-board.ts).
+// Text through common/i18n.
 import { matchLocale, translate, type MessageKey } from '../../common/i18n';
 import type { Layout, Rect } from '../../common/layout';
+import type { Battle } from '../../common/signal/pk-battle';
+import type { RoomSnapshot } from '../../common/signal/messages';
 import { SignalClient } from '../../common/signal/signal-client';
 import { LowLatencyPlayer } from '../player';
 import type { PlayerState } from '../player';
+import { BattleBoard } from './battle-board';
 
 interface WatchInfo {
   readonly roomId: string;
@@ -57,6 +62,35 @@ let muted = true;
 let layoutVersion = 0;
 let joined = false;
 const tiles = new Map<string, Tile>();
+/** Server clock minus ours, ms: from `hello`, then from each `pk.battle`. */
+let serverOffsetMs = 0;
+const battle = new BattleBoard({
+  locale,
+  t,
+  roomId: room,
+  vote: (pkId, roomId, kind) => {
+    if (!signal) return Promise.reject(new Error('not connected'));
+    return signal.votePk(pkId, roomId, kind);
+  },
+});
+
+/** The battle a room snapshot carries (join, room.updated); a newer `pk.battle` wins over it. */
+function battleFromSnapshot(pk: RoomSnapshot['pk']): void {
+  if (!pk?.battle) {
+    battle.show(null);
+    return;
+  }
+  const known = battle.current;
+  if (known?.pkId === pk.pkId && isOlder(pk.battle, known.battle)) return;
+  battle.show({ pkId: pk.pkId, battle: pk.battle, serverOffsetMs });
+}
+
+/** A snapshot's battle that is behind the one shown (an earlier round or phase, or fewer points). */
+function isOlder(candidate: Battle, shown: Battle): boolean {
+  if (candidate.round !== shown.round) return candidate.round < shown.round;
+  if (candidate.phase !== shown.phase) return candidate.phase === 'battle';
+  return candidate.sides[0].score + candidate.sides[1].score < shown.sides[0].score + shown.sides[1].score;
+}
 
 function volume(): number {
   return Number(volumeInput.value) / 100;
@@ -178,12 +212,24 @@ function startSignal(login: NonNullable<WatchInfo['signal']>): void {
     if (event.roomId === room) apply(event.layout, event.audienceUrls);
   });
   client.events.on('room.updated', (event) => {
-    if (event.room.roomId === room) apply(event.room.layout, event.room.audienceUrls);
+    if (event.room.roomId !== room) return;
+    battleFromSnapshot(event.room.pk);
+    apply(event.room.layout, event.room.audienceUrls);
   });
   client.events.on('room.closed', (event) => {
-    if (event.roomId === room) apply(null);
+    if (event.roomId !== room) return;
+    battle.show(null);
+    apply(null);
   });
-  client.events.on('connected', () => {
+  client.events.on('pk.battle', (event) => {
+    serverOffsetMs = event.serverTime - Date.now();
+    battle.show({ pkId: event.pkId, battle: event.battle, serverOffsetMs });
+  });
+  client.events.on('pk.ended', (event) => {
+    if (battle.current?.pkId === event.pkId) battle.show(null);
+  });
+  client.events.on('connected', (hello) => {
+    serverOffsetMs = hello.serverTime - Date.now();
     joined = false;
     joinRoom(client);
   });
@@ -198,6 +244,7 @@ function joinRoom(client: SignalClient): void {
   client.joinRoom(room).then(
     (result) => {
       joined = true;
+      battleFromSnapshot(result.room.pk);
       layout = result.room.layout;
       audienceUrls = { ...audienceUrls, ...result.room.audienceUrls };
       layoutVersion += 1;
@@ -252,7 +299,10 @@ function setup(): void {
     state: stage.dataset.state,
     mixed: info?.mixed ?? false,
     layoutVersion,
+    /** Joined the room through signalling (layout, PK battle). */
+    joined,
     tiles: [...tiles.values()].map((tile) => ({ streamCode: tile.spec.streamCode, rect: tile.spec.rect, state: tile.state, framesDrawn: tile.player.stats().framesDrawn })),
+    battle: battle.snapshot(),
   }),
 };
 
