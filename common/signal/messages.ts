@@ -130,6 +130,8 @@ export const REQUESTS = {
       graceMs: z.number().int().nonnegative(),
       serverTime: unixMs,
       state: userStateSchema,
+      /** The PK battle lengths this server accepts, seconds: 60/180/300/600, plus a test-only one when configured (absent from older servers). */
+      battleDurationsSec: z.array(battleDurationSchema).max(8).optional(),
     }),
     doc: 'Authenticate; must be the first message. A token error closes the connection with 4401.',
   },

@@ -38,6 +38,8 @@ export interface ServerState {
   /** Whether secrets are stored encrypted on this host (false on the web host / plain Node). */
   readonly secretsEncrypted: boolean;
   readonly lastError: ErrorPayload | null;
+  /** The PK battle lengths the connected server accepts, seconds (the console's duration picker). */
+  readonly battleDurationsSec: readonly number[];
 }
 
 export interface PlayUrlsView {

@@ -19,6 +19,8 @@ export interface SignalPort {
   readonly userId: string;
   /** The `hello` result's user state (what the server still holds for us). */
   readonly initialState: RequestResult<'hello'>['state'] | null;
+  /** The `hello` result's PK battle lengths, seconds (absent: the server did not say). */
+  readonly battleDurationsSec?: readonly number[];
   request<T extends RequestType>(type: T, params: RequestParams<T>): Promise<RequestResult<T>>;
   on<E extends EventType>(event: E, listener: (payload: EventPayload<E>) => void): Disposable;
   onStatus(listener: (status: SignalStatus, error: ErrorPayload | null) => void): Disposable;

@@ -3,6 +3,7 @@
 // and the signalling port every request goes through. On connect the room mirror follows the
 // server's events and takes the state the server still holds for us; on disconnect it is cleared.
 import { LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
+import { BATTLE_DURATIONS_SEC } from '../../common/signal/pk-battle';
 import type { ServerState, StudioSettings } from '../../common/studio-api';
 import { DisposableStore } from '../../common/typed-emitter';
 import type { SecretStore } from '../settings/secret-store';
@@ -45,6 +46,7 @@ export class ServerSession {
       hasToken: false,
       secretsEncrypted: options.secrets.encrypted,
       lastError: null,
+      battleDurationsSec: [...BATTLE_DURATIONS_SEC],
     };
   }
 
@@ -88,7 +90,7 @@ export class ServerSession {
       return;
     }
     this.connection = connection;
-    this.serverState = { ...this.serverState, status: 'running', signal: 'connected', httpUrl: connection.httpUrl, rtmpUrl: connection.rtmpUrl };
+    this.serverState = { ...this.serverState, status: 'running', signal: 'connected', httpUrl: connection.httpUrl, rtmpUrl: connection.rtmpUrl, battleDurationsSec: [...(connection.signal.battleDurationsSec ?? BATTLE_DURATIONS_SEC)] };
     this.follow(connection.signal);
     if (connection.signal.initialState) this.options.mirror.applyUserState(connection.signal.initialState);
     this.options.changed();

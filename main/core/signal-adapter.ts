@@ -45,6 +45,7 @@ export async function connectSignal(options: SignalConnectOptions): Promise<Sign
   return {
     userId: options.userId,
     initialState: hello.state,
+    ...(hello.battleDurationsSec ? { battleDurationsSec: hello.battleDurationsSec } : {}),
     request: <T extends RequestType>(type: T, params: RequestParams<T>) =>
       client.request(type as Exclude<RequestType, 'hello'>, params as RequestParams<Exclude<RequestType, 'hello'>>) as Promise<RequestResult<T>>,
     on: <E extends EventType>(event: E, listener: (payload: EventPayload<E>) => void): Disposable =>

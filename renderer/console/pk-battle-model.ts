@@ -42,7 +42,16 @@ export function battleScreen(view: PkBattleView, ownRoomId: string | null, now: 
   };
 }
 
-/** The battle durations offered in the console, minutes → seconds. */
+/** The battle durations offered in the console when the server does not say (1, 3, 5, 10 min). */
 export const BATTLE_DURATION_CHOICES = [60, 180, 300, 600] as const;
+/** The length picked first: 3 min when offered. */
+export const DEFAULT_BATTLE_DURATION_SEC = 180;
+
+/** The picker's value: `picked` if the server offers it (0 = open-ended), else the default or the first offered. */
+export function pickedDuration(picked: number, offered: readonly number[]): number {
+  if (picked === 0 || offered.includes(picked)) return picked;
+  if (offered.includes(DEFAULT_BATTLE_DURATION_SEC)) return DEFAULT_BATTLE_DURATION_SEC;
+  return offered[0] ?? 0;
+}
 
 export const VOTE_KINDS: readonly BattleVoteKind[] = ['like', 'rose', 'rocket'];

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useI18n } from './i18n-context';
 import { PkBattleBoard, WatchedBattle } from './pk-battle';
-import { BATTLE_DURATION_CHOICES } from './pk-battle-model';
+import { BATTLE_DURATION_CHOICES, DEFAULT_BATTLE_DURATION_SEC, pickedDuration } from './pk-battle-model';
 import { useAction } from './notices';
 import { useStudio } from './studio-session';
 import { secondsLeft } from './studio-views';
@@ -14,7 +14,10 @@ export function PkPanel() {
   const { t } = useI18n();
   const run = useAction();
   const [roomId, setRoomId] = useState('');
-  const [durationSec, setDurationSec] = useState<number>(BATTLE_DURATION_CHOICES[1]);
+  const [picked, setPicked] = useState<number>(DEFAULT_BATTLE_DURATION_SEC);
+  // The lengths the server accepts (a test server adds a short one), else the product's four.
+  const offered = state.server.battleDurationsSec.length > 0 ? state.server.battleDurationsSec : BATTLE_DURATION_CHOICES;
+  const durationSec = pickedDuration(picked, offered);
   const outgoing = state.pkInvites.filter((i) => i.direction === 'outgoing');
   const incoming = state.pkInvites.filter((i) => i.direction === 'incoming');
   const now = useNow(state.pkInvites.length > 0);
@@ -44,16 +47,16 @@ export function PkPanel() {
         )}
         {!state.room ? <p className="muted">{t('console.pk.needLive')}</p> : null}
         <form onSubmit={invite} className="inline-form">
-          <label htmlFor="pk-room">{t('console.pk.roomId')}</label>
           <label htmlFor="pk-duration">{t('pk.battle.duration')}</label>
-          <select id="pk-duration" value={durationSec} onChange={(e) => setDurationSec(Number(e.target.value))} disabled={!canInvite} data-testid="pk-duration">
+          <select id="pk-duration" value={durationSec} onChange={(e) => setPicked(Number(e.target.value))} disabled={!canInvite} data-testid="pk-duration">
             <option value={0}>{t('pk.battle.openEnded')}</option>
-            {BATTLE_DURATION_CHOICES.map((sec) => (
+            {offered.map((sec) => (
               <option key={sec} value={sec}>
-                {t('pk.battle.minutes', { minutes: sec / 60 })}
+                {sec % 60 === 0 ? t('pk.battle.minutes', { minutes: sec / 60 }) : t('pk.battle.seconds', { seconds: sec })}
               </option>
             ))}
           </select>
+          <label htmlFor="pk-room">{t('console.pk.roomId')}</label>
           <input id="pk-room" value={roomId} onChange={(e) => setRoomId(e.target.value)} disabled={!canInvite} data-testid="pk-room-id" />
           <button type="submit" className="btn-primary" disabled={!canInvite || roomId.trim() === ''} data-testid="pk-invite">
             {t('console.pk.invite')}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { translate } from '../../common/i18n';
 import type { PkBattleView } from '../../common/studio-api';
-import { battleScreen } from '../console/pk-battle-model';
+import { battleScreen, pickedDuration } from '../console/pk-battle-model';
 
 function view(overrides: Partial<PkBattleView['battle']> = {}, serverOffsetMs = 0): PkBattleView {
   return {
@@ -54,5 +54,15 @@ describe('PK battle on the console', () => {
     expect(translate('zh-CN', 'pk.battle.minutes', { minutes: 3 })).toBe('3 分钟');
     expect(translate('zh-CN', 'pk.battle.ours', { score: 12_345 })).toBe('我方 12,345');
     expect(translate('en', 'pk.battle.vote.rocket')).toBe('Rocket (+50)');
+  });
+
+  it('offers the lengths the server accepts and keeps the pick valid: 3 min first, else the first offered', () => {
+    expect(pickedDuration(180, [60, 180, 300, 600])).toBe(180);
+    expect(pickedDuration(0, [60, 180])).toBe(0);
+    expect(pickedDuration(20, [20, 60, 180, 300, 600])).toBe(20);
+    expect(pickedDuration(20, [60, 180, 300, 600])).toBe(180);
+    expect(pickedDuration(600, [20, 60])).toBe(20);
+    expect(translate('en', 'pk.battle.seconds', { seconds: 20 })).toBe('20 s');
+    expect(translate('zh-CN', 'pk.battle.seconds', { seconds: 20 })).toBe('20 秒');
   });
 });

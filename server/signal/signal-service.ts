@@ -309,7 +309,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
     connection.expireAt(expiresAt * 1000);
     const answer = (attached: ReturnType<SignalHub['attach']>): RequestResult<'hello'> => {
       this.events.emit('connection', { userId });
-      return { userId, resumed: attached.resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state: attached.state };
+      return { userId, resumed: attached.resumed, graceMs: this.options.graceMs, serverTime: this.clock.now(), state: attached.state, battleDurationsSec: this.hub.battles.durations };
     };
     const attached = this.store.run({ op: 'attach', peer: this.refOf(connection), userId }) as ReturnType<SignalHub['attach']> | Promise<ReturnType<SignalHub['attach']>>;
     return attached instanceof Promise ? attached.then(answer) : answer(attached);

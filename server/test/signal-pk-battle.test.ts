@@ -196,4 +196,19 @@ describe('PK battles', () => {
       await testServer.close();
     }
   });
+
+  it('says at hello which battle lengths it accepts, the test-only one first when it is on', async () => {
+    const lengthsAt = async (target: SignalTestServer): Promise<readonly number[] | undefined> => {
+      const probe = await target.raw();
+      const answer = (await probe.request({ id: 'hello', type: 'hello', userId: 'probe', token: target.token('probe') })) as { result?: { battleDurationsSec?: number[] } };
+      return answer.result?.battleDurationsSec;
+    };
+    expect(await lengthsAt(server)).toEqual([60, 180, 300, 600]);
+    const testServer = await startSignalServer({ battleTestDurationSec: 5 });
+    try {
+      expect(await lengthsAt(testServer)).toEqual([5, 60, 180, 300, 600]);
+    } finally {
+      await testServer.close();
+    }
+  });
 });
