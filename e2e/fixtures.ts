@@ -22,6 +22,12 @@ export interface ConsoleHostOptions {
   readonly consoleHost: ConsoleHost;
 }
 
+/** Per-spec options (`test.use({ serverArgs: [...] })`). */
+export interface ServerOptions {
+  /** More flags for the spec's link-mic server (`server/cli.ts`), e.g. a test-only battle length. */
+  readonly serverArgs: readonly string[];
+}
+
 export interface ConsoleHandle {
   readonly studio: StudioHost;
   readonly page: Page;
@@ -33,6 +39,8 @@ export interface Cluster {
   readonly host: ConsoleHost;
   /** Starts a studio signed in to the server and opens its console. */
   console(name: string): Promise<ConsoleHandle>;
+  /** Opens the audience page /watch/{room} in its own browser context, in `locale` (the page follows the browser's language). */
+  viewer(roomId: string, options?: { locale?: string; name?: string }): Promise<Page>;
   /** Saves a screenshot of `page` as e2e/artifacts/<spec>/<step>.png (…/electron/… for the app). */
   shot(page: Page, step: string): Promise<void>;
 }
@@ -45,8 +53,9 @@ interface WorkerFixtures {
   lazyBrowser: () => Promise<Browser>;
 }
 
-export const test = base.extend<ConsoleHostOptions & { cluster: Cluster }, WorkerFixtures>({
+export const test = base.extend<ConsoleHostOptions & ServerOptions & { cluster: Cluster }, WorkerFixtures>({
   consoleHost: ['web', { option: true }],
+  serverArgs: [[], { option: true }],
   lazyBrowser: [
     async ({ playwright, browserName }, use) => {
       let launched: Promise<Browser> | undefined;
@@ -56,7 +65,7 @@ export const test = base.extend<ConsoleHostOptions & { cluster: Cluster }, Worke
     },
     { scope: 'worker', timeout: 0 },
   ],
-  cluster: async ({ consoleHost, lazyBrowser }, use, testInfo) => {
+  cluster: async ({ consoleHost, serverArgs, lazyBrowser }, use, testInfo) => {
     if (consoleHost === 'electron') {
       const reason = electronSkipReason();
       if (reason !== null && !skipNoted) console.log(`[electron-console] skipping: ${reason}`);
@@ -65,7 +74,7 @@ export const test = base.extend<ConsoleHostOptions & { cluster: Cluster }, Worke
     }
     // Several studios and players on a shared 2-core machine: allow for a slow minute.
     testInfo.setTimeout(Math.max(testInfo.timeout, 180_000));
-    const server = new LinkMicServerProcess();
+    const server = new LinkMicServerProcess(serverArgs);
     await server.start();
     const studios: StudioHost[] = [];
     const closers: Array<() => Promise<void>> = [];
@@ -101,6 +110,14 @@ export const test = base.extend<ConsoleHostOptions & { cluster: Cluster }, Worke
         const handle = consoleHost === 'electron' ? await openElectron(name) : await openWeb(name);
         await handle.page.getByTestId('console').waitFor();
         return handle;
+      },
+      async viewer(roomId, options = {}) {
+        const context = await (await lazyBrowser()).newContext({ viewport: { width: 450, height: 800 }, locale: options.locale ?? 'en-US' });
+        closers.push(() => context.close());
+        const page = await context.newPage();
+        watch(options.name ?? `viewer ${roomId}`, page);
+        await page.goto(`${server.httpUrl}/watch/${encodeURIComponent(roomId)}`);
+        return page;
       },
       async shot(page, step) {
         await page.screenshot({ path: path.join(artifacts, `${step}.png`) });

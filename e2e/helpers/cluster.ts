@@ -50,6 +50,9 @@ export class LinkMicServerProcess {
   private child: ReadyChild<ServerReady> | null = null;
   private ports: { rtmp: number; http: number } | null = null;
 
+  /** `extraArgs`: more `server/cli.ts` flags (e.g. `--battle-test-duration-sec 25`). */
+  constructor(private readonly extraArgs: readonly string[] = []) {}
+
   get httpUrl(): string {
     if (!this.ports) throw new Error('the server has not started');
     return `http://127.0.0.1:${this.ports.http}`;
@@ -64,7 +67,7 @@ export class LinkMicServerProcess {
     if (this.child) return;
     // Fake guests (startFakeGuests) are signal-only and never publish: the first-publish deadline of
     // accepted guests is raised from 20 s to 120 s so a slow machine does not end their links mid-spec.
-    const args = ['--host', '127.0.0.1', '--rtmp-port', String(this.ports?.rtmp ?? 0), '--http-port', String(this.ports?.http ?? 0), '--key', KEY, '--log-level', 'warn', '--link-publish-deadline-sec', '120'];
+    const args = ['--host', '127.0.0.1', '--rtmp-port', String(this.ports?.rtmp ?? 0), '--http-port', String(this.ports?.http ?? 0), '--key', KEY, '--log-level', 'warn', '--link-publish-deadline-sec', '120', ...this.extraArgs];
     this.child = await startTsChild<ServerReady>('link-mic server', 'server/cli.ts', args);
     this.ports = { rtmp: this.child.ready.rtmpPort, http: this.child.ready.httpPort };
   }

@@ -1,0 +1,160 @@
+// A PK battle (issue #14) between two consoles with the audience on the viewer page: host A picks a
+// battle length in the PK panel and invites host B, B accepts; the viewers on /watch of each room
+// like and send gifts to their room; both consoles and both viewer pages show the same countdown
+// source, the same scores (each its own room first) and, when the server's clock runs out, the
+// same winner. Both hosts ask for a rematch (round 2 starts at 0 : 0), then A ends the PK and
+// everyone is solo again. Console A and room A's viewer read English, console B and room B's
+// viewer 简体中文, so every step has a screenshot in both languages.
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { goLive, openScreen } from './helpers/console-page';
+
+/** The server's test-only battle length: long enough to vote on a busy machine, short enough to wait out. */
+const BATTLE_SEC = 25;
+
+test.use({ serverArgs: ['--battle-test-duration-sec', String(BATTLE_SEC)] });
+
+interface ViewerBattle {
+  pkId: string;
+  round: number;
+  phase: 'battle' | 'result';
+  secondsLeft: number;
+  ours: { roomId: string; score: number };
+  theirs: { roomId: string; score: number };
+  winnerRoomId: string | null;
+}
+
+async function viewerSnapshot(page: Page): Promise<{ joined: boolean; battle: ViewerBattle | null }> {
+  return page.evaluate(() => (window as unknown as { linkmicViewer: { snapshot(): { joined: boolean; battle: ViewerBattle | null } } }).linkmicViewer.snapshot());
+}
+
+/** A console's battle board shows `ours : theirs`. */
+async function expectConsoleScores(board: Locator, ours: number, theirs: number, what: string): Promise<void> {
+  await expect(board, `${what}: our score`).toHaveAttribute('data-ours', String(ours));
+  await expect(board, `${what}: their score`).toHaveAttribute('data-theirs', String(theirs));
+}
+
+/** A viewer page's battle board shows `ours : theirs` (its own room first). */
+async function expectViewerScores(page: Page, ours: number, theirs: number, what: string): Promise<void> {
+  await expect(page.locator('#battle'), `${what}: our score`).toHaveAttribute('data-ours', String(ours));
+  await expect(page.locator('#battle'), `${what}: their score`).toHaveAttribute('data-theirs', String(theirs));
+}
+
+test('PK battle: A picks a length and invites B, viewers of both rooms vote, consoles and viewer pages agree on the scores and the winner, rematch, end', async ({ cluster }) => {
+  const a = await cluster.console('hostA');
+  const b = await cluster.console('hostB');
+  await b.page.getByTestId('language').selectOption('zh-CN');
+  const roomA = await goLive(a.page);
+  const roomB = await goLive(b.page);
+
+  // The audience: one viewer page per room, each joined through signalling.
+  const fanA = await cluster.viewer(roomA, { locale: 'en-US', name: 'viewer A' });
+  const fanB = await cluster.viewer(roomB, { locale: 'zh-CN', name: 'viewer B' });
+  for (const fan of [fanA, fanB]) await expect.poll(async () => (await viewerSnapshot(fan)).joined, { message: 'the viewer page joins its room', timeout: 30_000 }).toBe(true);
+  await expect(fanA.locator('#battle')).toBeHidden();
+
+  // A picks the length the server offers for tests and invites B.
+  await openScreen(a.page, 'pk');
+  const duration = a.page.getByTestId('pk-duration');
+  await expect(duration.locator('option')).toHaveText(['No clock (open-ended PK)', `${BATTLE_SEC} s`, '1 min', '3 min', '5 min', '10 min']);
+  await expect(duration, '3 min is picked first').toHaveValue('180');
+  await duration.selectOption(String(BATTLE_SEC));
+  await a.page.getByTestId('pk-room-id').fill(roomB);
+  await cluster.shot(a.page, '01-a-picks-length-en');
+  await a.page.getByTestId('pk-invite').click();
+  await expect(a.page.getByTestId('pk-outgoing')).toBeVisible();
+
+  await openScreen(b.page, 'pk');
+  await expect(b.page.getByTestId('pk-incoming')).toContainText(a.studio.userId);
+  await cluster.shot(b.page, '02-b-invited-zh-CN');
+  await b.page.getByTestId('pk-accept').click();
+
+  // The battle: round 1, 0 : 0 everywhere, the server's clock counting down.
+  const boardA = a.page.getByTestId('pk-in-progress').getByTestId('pk-battle');
+  const boardB = b.page.getByTestId('pk-in-progress').getByTestId('pk-battle');
+  for (const [board, what] of [[boardA, 'console A'], [boardB, 'console B']] as const) {
+    await expect(board, `${what} shows the battle`).toHaveAttribute('data-phase', 'battle');
+    await expect(board).toHaveAttribute('data-round', '1');
+    await expectConsoleScores(board, 0, 0, what);
+  }
+  await expect(boardA.getByTestId('pk-battle-countdown')).toHaveText(/^0:[0-2]\d left$/);
+  await expect(boardB.getByTestId('pk-battle-countdown')).toHaveText(/^剩余 0:[0-2]\d$/);
+  await expect(boardA.getByTestId('pk-score-theirs')).toContainText(roomB);
+  for (const [fan, what] of [[fanA, 'viewer A'], [fanB, 'viewer B']] as const) {
+    await expect(fan.locator('#battle'), `${what} shows the battle`).toHaveAttribute('data-phase', 'battle');
+    await expectViewerScores(fan, 0, 0, what);
+  }
+  await expect(fanA.locator('#battle-clock')).toHaveText(/^0:[0-2]\d left$/);
+  await expect(fanB.locator('#battle-clock')).toHaveText(/^剩余 0:[0-2]\d$/);
+  await expect(fanA.locator('#battle-ours'), 'the watched room first').toHaveText(`${roomA} 0`);
+  await expect(fanB.locator('#battle-ours'), 'the watched room first').toHaveText(`${roomB} 0`);
+  // The same clock: the viewer page and the console of one room are at most a second apart.
+  const consoleLeft = Number((await boardA.getByTestId('pk-battle-countdown').textContent())!.match(/0:(\d\d)/)![1]);
+  const viewerLeft = (await viewerSnapshot(fanA)).battle!.secondsLeft;
+  expect(Math.abs(consoleLeft - viewerLeft), `console A (${consoleLeft} s) and viewer A (${viewerLeft} s) count down the same clock`).toBeLessThanOrEqual(1);
+  await cluster.shot(a.page, '03-a-battle-started-en');
+  await cluster.shot(b.page, '04-b-battle-started-zh-CN');
+  await cluster.shot(fanA, '05-viewer-a-battle-started-en');
+  await cluster.shot(fanB, '06-viewer-b-battle-started-zh-CN');
+
+  // The viewers vote: A's fan a like and a rose (11), B's fan a rocket (50).
+  await fanA.getByRole('button', { name: 'Like (+1)' }).click();
+  await expect(fanA.locator('#battle-note')).toHaveText(`+1 for ${roomA}`);
+  await fanA.getByRole('button', { name: 'Rose (+10)' }).click();
+  await fanB.getByRole('button', { name: '火箭（+50）' }).click();
+  await expect(fanB.locator('#battle-note')).toHaveText(`${roomB} +50`);
+  await expectConsoleScores(boardA, 11, 50, 'console A');
+  await expectConsoleScores(boardB, 50, 11, 'console B');
+  await expectViewerScores(fanA, 11, 50, 'viewer A');
+  await expectViewerScores(fanB, 50, 11, 'viewer B');
+  await expect(boardA.getByTestId('pk-score-ours')).toHaveText('Us 11');
+  await expect(boardB.getByTestId('pk-score-ours')).toHaveText('我方 50');
+  await expect(fanA.locator('#battle-theirs')).toHaveText(`50 ${roomB}`);
+  const share = async (page: Page, ours: string, theirs: string) => (await page.locator(ours).boundingBox())!.width / (await page.locator(theirs).boundingBox())!.width;
+  expect(await share(a.page, '[data-testid="pk-in-progress"] [data-testid="pk-score-ours"]', '[data-testid="pk-in-progress"] [data-testid="pk-score-theirs"]'), 'A’s part of A’s bar is the smaller').toBeLessThan(1);
+  expect(await share(fanB, '#battle-ours', '#battle-theirs'), 'B’s part of B’s viewer bar is the larger').toBeGreaterThan(1);
+  await cluster.shot(a.page, '07-a-scores-en');
+  await cluster.shot(b.page, '08-b-scores-zh-CN');
+  await cluster.shot(fanA, '09-viewer-a-scores-en');
+  await cluster.shot(fanB, '10-viewer-b-scores-zh-CN');
+
+  // The server's clock runs out: B won, on every screen; the viewers cannot vote any more.
+  const resultTimeout = (BATTLE_SEC + 20) * 1000;
+  await expect(boardA.getByTestId('pk-battle-result')).toHaveAttribute('data-outcome', 'lost', { timeout: resultTimeout });
+  await expect(boardB.getByTestId('pk-battle-result')).toHaveAttribute('data-outcome', 'won');
+  await expect(boardA.getByTestId('pk-battle-result')).toContainText(`${roomB} won`);
+  await expect(boardB.getByTestId('pk-battle-result')).toContainText('我方获胜！');
+  await expect(fanA.locator('#battle-winner')).toHaveText(`${roomB} wins!`);
+  await expect(fanB.locator('#battle-winner')).toHaveText(`${roomB} 获胜！`);
+  await expect(fanA.locator('#battle-votes')).toBeHidden();
+  await expectConsoleScores(boardA, 11, 50, 'console A at the result');
+  await expectViewerScores(fanB, 50, 11, 'viewer B at the result');
+  await cluster.shot(a.page, '11-a-result-en');
+  await cluster.shot(b.page, '12-b-result-zh-CN');
+  await cluster.shot(fanA, '13-viewer-a-result-en');
+  await cluster.shot(fanB, '14-viewer-b-result-zh-CN');
+
+  // Both hosts ask for a rematch (within the result phase): round 2 starts at 0 : 0 everywhere.
+  await boardA.getByTestId('pk-rematch').click();
+  await expect(boardA.getByTestId('pk-rematch-asked')).toBeVisible();
+  await boardB.getByTestId('pk-rematch').click();
+  for (const board of [boardA, boardB]) {
+    await expect(board).toHaveAttribute('data-round', '2');
+    await expect(board).toHaveAttribute('data-phase', 'battle');
+    await expectConsoleScores(board, 0, 0, 'round 2');
+  }
+  await expect(fanA.locator('#battle')).toHaveAttribute('data-round', '2');
+  await expectViewerScores(fanB, 0, 0, 'viewer B in round 2');
+  await expect(fanB.locator('#battle-round')).toHaveText('PK 对战 · 第 2 局');
+  await cluster.shot(a.page, '15-a-rematch-en');
+  await cluster.shot(fanB, '16-viewer-b-rematch-zh-CN');
+
+  // A ends the PK: both consoles solo, the viewer pages' boards gone.
+  await a.page.getByTestId('end-pk').click();
+  await expect(a.page.getByTestId('pk-solo')).toBeVisible();
+  await expect(b.page.getByTestId('pk-solo')).toBeVisible();
+  await expect(fanA.locator('#battle')).toBeHidden();
+  await expect(fanB.locator('#battle')).toBeHidden();
+  await cluster.shot(b.page, '17-b-solo-zh-CN');
+  await cluster.shot(fanA, '18-viewer-a-solo-en');
+});
