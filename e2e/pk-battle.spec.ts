@@ -86,8 +86,8 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
   }
   await expect(fanA.locator('#battle-clock')).toHaveText(/^0:[0-2]\d left$/);
   await expect(fanB.locator('#battle-clock')).toHaveText(/^剩余 0:[0-2]\d$/);
-  await expect(fanA.locator('#battle-ours'), 'the watched room first').toHaveText(`${roomA} 0`);
-  await expect(fanB.locator('#battle-ours'), 'the watched room first').toHaveText(`${roomB} 0`);
+  await expect(fanA.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomA}`);
+  await expect(fanB.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomB}`);
   // The same clock: the viewer page and the console of one room are at most a second apart.
   const consoleLeft = Number((await boardA.getByTestId('pk-battle-countdown').textContent())!.match(/0:(\d\d)/)![1]);
   const viewerLeft = (await viewerSnapshot(fanA)).battle!.secondsLeft;

@@ -20,18 +20,18 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId }: { view: PkBattleV
   return (
     <div className="pk-battle" data-testid="pk-battle" data-phase={screen.phase} data-round={screen.round} data-ours={screen.ours.score} data-theirs={screen.theirs.score}>
       <p className="pk-battle-head">
-        <span>{t('pk.battle.round', { round: screen.round })}</span>{' '}
+        <span>{t('pk.battle.round', { round: screen.round })}</span>
         {screen.phase === 'battle' ? (
           <span className="countdown" data-testid="pk-battle-countdown">
             {t('pk.battle.timeLeft', { time })}
           </span>
         ) : null}
       </p>
-      <div className="pk-score-bar" role="img" aria-label={`${number(screen.ours.score)} : ${number(screen.theirs.score)}`} style={{ display: 'flex', height: '1.5em' }}>
-        <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare, background: '#e53950', color: '#fff', paddingInline: '0.5em' }}>
+      <div className="pk-score-bar" role="img" aria-label={`${number(screen.ours.score)} : ${number(screen.theirs.score)}`}>
+        <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare }}>
           {t('pk.battle.ours', { score: screen.ours.score })}
         </div>
-        <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare, background: '#3978e5', color: '#fff', paddingInline: '0.5em', textAlign: 'end' }}>
+        <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare }}>
           {t('pk.battle.theirs', { score: screen.theirs.score, room: screen.theirs.roomId })}
         </div>
       </div>

@@ -47,17 +47,21 @@ export function PkPanel() {
         )}
         {!state.room ? <p className="muted">{t('console.pk.needLive')}</p> : null}
         <form onSubmit={invite} className="inline-form">
-          <label htmlFor="pk-duration">{t('pk.battle.duration')}</label>
-          <select id="pk-duration" value={durationSec} onChange={(e) => setPicked(Number(e.target.value))} disabled={!canInvite} data-testid="pk-duration">
-            <option value={0}>{t('pk.battle.openEnded')}</option>
-            {offered.map((sec) => (
-              <option key={sec} value={sec}>
-                {sec % 60 === 0 ? t('pk.battle.minutes', { minutes: sec / 60 }) : t('pk.battle.seconds', { seconds: sec })}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="pk-room">{t('console.pk.roomId')}</label>
-          <input id="pk-room" value={roomId} onChange={(e) => setRoomId(e.target.value)} disabled={!canInvite} data-testid="pk-room-id" />
+          <span className="field">
+            <label htmlFor="pk-duration">{t('pk.battle.duration')}</label>
+            <select id="pk-duration" value={durationSec} onChange={(e) => setPicked(Number(e.target.value))} disabled={!canInvite} data-testid="pk-duration">
+              <option value={0}>{t('pk.battle.openEnded')}</option>
+              {offered.map((sec) => (
+                <option key={sec} value={sec}>
+                  {sec % 60 === 0 ? t('pk.battle.minutes', { minutes: sec / 60 }) : t('pk.battle.seconds', { seconds: sec })}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="field">
+            <label htmlFor="pk-room">{t('console.pk.roomId')}</label>
+            <input id="pk-room" value={roomId} onChange={(e) => setRoomId(e.target.value)} disabled={!canInvite} data-testid="pk-room-id" />
+          </span>
           <button type="submit" className="btn-primary" disabled={!canInvite || roomId.trim() === ''} data-testid="pk-invite">
             {t('console.pk.invite')}
           </button>

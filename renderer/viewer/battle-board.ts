@@ -114,7 +114,7 @@ export class BattleBoard {
     this.clock.hidden = screen.phase !== 'battle';
     this.clock.textContent = t('pk.battle.timeLeft', { time });
     this.ours.textContent = t('viewer.battle.side', { room: screen.ours.roomId, score: screen.ours.score });
-    this.theirs.textContent = t('pk.battle.theirs', { room: screen.theirs.roomId, score: screen.theirs.score });
+    this.theirs.textContent = t('viewer.battle.side', { room: screen.theirs.roomId, score: screen.theirs.score });
     this.ours.style.flexGrow = String(screen.oursShare);
     this.theirs.style.flexGrow = String(1 - screen.oursShare);
     this.bar.setAttribute('aria-label', `${screen.ours.roomId} ${formatNumber(locale, screen.ours.score)} : ${formatNumber(locale, screen.theirs.score)} ${screen.theirs.roomId}`);

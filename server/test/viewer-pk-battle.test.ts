@@ -113,7 +113,7 @@ describe('PK battle on the audience page', () => {
     expect(onB).toMatchObject({ pkId, ours: { roomId: 'roomb' }, theirs: { roomId: 'rooma' } });
     await expect.poll(() => pageA.locator('#battle-clock').textContent()).toMatch(/^0:0\d left$/);
     await expect.poll(() => pageB.locator('#battle-clock').textContent()).toMatch(/^剩余 0:0\d$/);
-    expect(await pageA.locator('#battle-ours').textContent()).toBe('rooma 0');
+    expect(await pageA.locator('#battle-ours').textContent()).toBe('0 rooma');
     expect(await pageB.locator('#battle-support').textContent()).toBe('为 roomb 助力');
     expect(await pageB.locator('#battle-votes button[data-kind="rose"]').textContent()).toBe('玫瑰（+10）');
 
