@@ -12,7 +12,10 @@ import { goLive, openScreen } from './helpers/console-page';
 /** The server's test-only battle length: long enough to vote on a busy machine, short enough to wait out. */
 const BATTLE_SEC = 25;
 
-test.use({ serverArgs: ['--battle-test-duration-sec', String(BATTLE_SEC)] });
+/** The result phase: long enough to check four screens and ask for the rematch on a busy machine. */
+const RESULT_SEC = 45;
+
+test.use({ serverArgs: ['--battle-test-duration-sec', String(BATTLE_SEC), '--battle-result-sec', String(RESULT_SEC)] });
 
 interface ViewerBattle {
   pkId: string;
@@ -41,6 +44,8 @@ async function expectViewerScores(page: Page, ours: number, theirs: number, what
 }
 
 test('PK battle: A picks a length and invites B, viewers of both rooms vote, consoles and viewer pages agree on the scores and the winner, rematch, end', async ({ cluster }) => {
+  // Two live studios, each playing the other, and two viewer pages on a shared 2-core machine.
+  test.setTimeout(300_000);
   const a = await cluster.console('hostA');
   const b = await cluster.console('hostB');
   await b.page.getByTestId('language').selectOption('zh-CN');

@@ -24,6 +24,7 @@ const SETTINGS = [
   { key: 'redisUrl', env: 'LINKMIC_REDIS_URL', kind: 'string' },
   { key: 'nodeId', env: 'LINKMIC_NODE_ID', kind: 'string' },
   { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
+  { key: 'battleResultSec', env: 'LINKMIC_BATTLE_RESULT_SEC', kind: 'integer' },
   { key: 'maxConnectionsPerIp', env: 'LINKMIC_MAX_CONNECTIONS_PER_IP', kind: 'integer' },
   { key: 'linkPublishDeadlineSec', env: 'LINKMIC_LINK_PUBLISH_DEADLINE_SEC', kind: 'integer' },
   // [hooks] external origins and origin profiles (docs/deploy.md)
@@ -98,6 +99,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--max-connections-per-ip <n>', 'open signalling connections per IP address (default 200)')
     .option('--link-publish-deadline-sec <n>', 'an accepted guest that has not published after n seconds loses its link and slot (default 20, 0 = off)')
     .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
+    .option('--battle-result-sec <n>', 'how long a PK battle\'s winner is shown before the PK ends or a rematch starts (default 10)')
     .addOption(new Option('--origin <where>', 'embedded: this process is the RTMP origin; external: an RTMP cluster calls /hooks/… (docs/deploy.md)').choices(['embedded', 'external']))
     .option('--hook-token <token>', 'token nginx-rtmp / SRS hook URLs carry as ?token= (unset: loopback callers only)')
     .option('--hook-relay-page-url <marker>', 'pageUrl an edge pull carries (nginx-rtmp pull … pageUrl=<marker>): a relay')

@@ -67,6 +67,8 @@ export const serverConfigSchema = z
       .optional(),
     /** Tests only: one extra PK battle duration in seconds besides 1/3/5/10 min (off by default). */
     battleTestDurationSec: z.number().int().min(1).max(600).optional(),
+    /** How long a PK battle's result phase lasts, seconds (default 10). */
+    battleResultSec: z.number().int().min(1).max(300).optional(),
     /** Open signalling connections per IP address (default 200; raise it behind a NAT or for load tests). */
     maxConnectionsPerIp: z.number().int().min(1).max(10_000_000).optional(),
     /** An accepted guest's time to start publishing before its link ends with `no-media` (default 20 s; 0 = off). */
@@ -143,6 +145,7 @@ const FLAG_NAMES: Record<string, string> = {
   redisUrl: '--redis-url',
   nodeId: '--node-id',
   battleTestDurationSec: '--battle-test-duration-sec',
+  battleResultSec: '--battle-result-sec',
   maxConnectionsPerIp: '--max-connections-per-ip',
   linkPublishDeadlineSec: '--link-publish-deadline-sec',
   origin: '--origin',

@@ -444,9 +444,10 @@ function emptyStats(): OriginStats {
 
 /** [signal] The signalling options the server's own configuration carries (CLI, config file). */
 function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
-  const options: { tokenKey?: string; devLogin?: boolean; allowOrigins?: readonly string[]; stateFile?: string; redisUrl?: string; nodeId?: string; battleTestDurationSec?: number; linkPublishDeadlineMs?: number; limits?: { maxConnectionsPerIp: number } } = {};
+  const options: { tokenKey?: string; devLogin?: boolean; allowOrigins?: readonly string[]; stateFile?: string; redisUrl?: string; nodeId?: string; battleTestDurationSec?: number; battleResultMs?: number; linkPublishDeadlineMs?: number; limits?: { maxConnectionsPerIp: number } } = {};
   if (config.tokenKey !== undefined) options.tokenKey = config.tokenKey;
   if (config.battleTestDurationSec !== undefined) options.battleTestDurationSec = config.battleTestDurationSec;
+  if (config.battleResultSec !== undefined) options.battleResultMs = config.battleResultSec * 1000;
   if (config.devLogin !== undefined) options.devLogin = config.devLogin;
   if (config.allowOrigin.length > 0) options.allowOrigins = config.allowOrigin;
   if (config.stateFile !== undefined) options.stateFile = config.stateFile;

@@ -115,4 +115,11 @@ describe('CLI settings', () => {
     expect(() => resolveConfig(['--config', file], {})).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => resolveConfig([], { LINKMIC_LINK_QUOTA: '12' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'linkQuota' }));
   });
+
+  it('takes the PK battle lengths for tests: a test-only battle duration and the result phase', () => {
+    expect(resolveConfig(['--battle-test-duration-sec', '20', '--battle-result-sec', '30'], {})).toMatchObject({ battleTestDurationSec: 20, battleResultSec: 30 });
+    expect(resolveConfig([], { LINKMIC_BATTLE_RESULT_SEC: '5' })).toMatchObject({ battleResultSec: 5 });
+    expect(resolveConfig([], {}).battleResultSec).toBeUndefined();
+    expect(() => resolveConfig(['--battle-result-sec', '0'], {})).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'battleResultSec' }));
+  });
 });
