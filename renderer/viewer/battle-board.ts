@@ -69,7 +69,7 @@ export class BattleBoard {
   /** The latest battle of the watched room's PK, or null when there is none (any more). */
   show(view: PkBattleView | null): void {
     if (view && !view.battle.sides.some((side) => side.roomId === this.options.roomId)) return;
-    if (view?.pkId !== this.view?.pkId) this.note.textContent = '';
+    if (view?.pkId !== this.view?.pkId || view?.battle.round !== this.view?.battle.round) this.note.textContent = '';
     this.view = view;
     if (view && this.timer === undefined) this.timer = setInterval(() => this.render(), TICK_MS);
     this.render();
