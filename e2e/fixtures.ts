@@ -65,7 +65,7 @@ export const test = base.extend<ConsoleHostOptions & ServerOptions & { cluster: 
     },
     { scope: 'worker', timeout: 0 },
   ],
-  cluster: async ({ consoleHost, serverArgs, lazyBrowser }, use, testInfo) => {
+  cluster: async ({ consoleHost, serverArgs, lazyBrowser, playwright }, use, testInfo) => {
     if (consoleHost === 'electron') {
       const reason = electronSkipReason();
       if (reason !== null && !skipNoted) console.log(`[electron-console] skipping: ${reason}`);
@@ -103,6 +103,13 @@ export const test = base.extend<ConsoleHostOptions & ServerOptions & { cluster: 
       watch(name, page);
       return { studio, page };
     };
+    // Viewer pages run in a browser: the project's (web consoles), or Debian's Chromium beside the Electron app.
+    let viewerBrowser: Promise<Browser> | undefined;
+    const browserForViewers = (): Promise<Browser> => {
+      if (consoleHost !== 'electron') return lazyBrowser();
+      viewerBrowser ??= playwright.chromium.launch({ executablePath: process.env['LINKMIC_CHROMIUM'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+      return viewerBrowser;
+    };
     const cluster: Cluster = {
       server,
       host: consoleHost,
@@ -112,7 +119,7 @@ export const test = base.extend<ConsoleHostOptions & ServerOptions & { cluster: 
         return handle;
       },
       async viewer(roomId, options = {}) {
-        const context = await (await lazyBrowser()).newContext({ viewport: { width: 450, height: 800 }, locale: options.locale ?? 'en-US' });
+        const context = await (await browserForViewers()).newContext({ viewport: { width: 450, height: 800 }, locale: options.locale ?? 'en-US' });
         closers.push(() => context.close());
         const page = await context.newPage();
         watch(options.name ?? `viewer ${roomId}`, page);
@@ -127,6 +134,7 @@ export const test = base.extend<ConsoleHostOptions & ServerOptions & { cluster: 
       await use(cluster);
     } finally {
       for (const close of closers) await close().catch(() => undefined);
+      if (viewerBrowser) await (await viewerBrowser.catch(() => null))?.close().catch(() => undefined);
       for (const studio of studios) await studio.stop().catch(() => undefined);
       await server.stop();
     }
