@@ -1,7 +1,7 @@
 // A PK battle on the audience page (/watch/{room}) in real Chromium against a real server: the
 // page of each room shows the server's countdown and the score bar with its own room first, its
 // like and gift buttons vote for its room (pk.vote as a read-only viewer), both pages show the same
-// scores, then the winner in the result phase (English and Simplified Chinese), and the board goes
+// scores, then the winner (or a draw) in the result phase (English and Simplified Chinese), and the board goes
 // away when the PK ends. A viewer beyond its vote rate reads the sentence for RATE_LIMITED.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -142,6 +142,23 @@ describe('PK battle on the audience page', () => {
     expect(await pageA.locator('#battle').isHidden()).toBe(true);
     await pageA.context().close();
     await pageB.context().close();
+  });
+
+  it('shows a draw when both sides have the same score at the end', async () => {
+    server = await startTestServer({ viewer: { distDir }, signal: { battleTestDurationSec: 2, battleResultMs: 5000 } });
+    const hostA = await hostClient('hoste');
+    const hostB = await hostClient('hostf');
+    await hostA.openRoom({ streamCode: 'roome' });
+    await hostB.openRoom({ streamCode: 'roomf' });
+    const page = await openPage('zh-CN', 'roomf');
+    await expect.poll(() => joinedOf(page), { timeout: 15_000 }).toBe(true);
+    const { pkId } = await hostA.invitePk('roomf', 2);
+    await hostB.acceptPk(pkId);
+    const result = await battleWhere(page, (b) => b?.phase === 'result', 'the result');
+    expect(result).toMatchObject({ outcome: 'draw', winnerRoomId: null, ours: { roomId: 'roomf', score: 0 }, theirs: { roomId: 'roome', score: 0 } });
+    await expect.poll(() => page.locator('#battle-winner').textContent()).toBe('平局');
+    expect(await page.locator('#battle-result').getAttribute('data-outcome')).toBe('draw');
+    await page.context().close();
   });
 
   it('tells a viewer who votes too fast that it is rate limited, and counts only what was allowed', async () => {
