@@ -47,6 +47,9 @@ describe('PK battle between two studios, with an audience studio voting', () => 
     expect(a.pk!.battle!.battle.endsAt).toBe(pk.battle!.battle.endsAt);
     expect(a.pk!.battle!.battle.sides.map((s) => s.roomId)).toEqual([roomA.roomId, roomB.roomId]);
 
+    // The duration picker offers what the server accepts, its test-only length first.
+    expect((await hostA.api.getState()).server.battleDurationsSec).toEqual([2, 60, 180, 300, 600]);
+
     const watched = await waitForState(fan.api, (s) => s.watchedBattles.some((b) => b.pkId === pkId), 'the fan sees the battle of the room it watches');
     expect(watched.watchedBattles[0]!.battle.endsAt).toBe(pk.battle!.battle.endsAt);
 
