@@ -56,3 +56,6 @@ export function formatCountdown(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** The score bar's colours (the consoles' bar, the server mix's bar): the side shown as ours (left), then the other side. */
+export const BATTLE_BAR_COLOURS = { own: '#e53950', peer: '#3978e5' } as const;

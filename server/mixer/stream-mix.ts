@@ -16,6 +16,7 @@ import type { FfmpegProgress } from '../../node/ffmpeg/ffmpeg-progress';
 import { mixAudio } from './audio-mixer';
 import { mixPixelRects, type PixelRect } from './mix-geometry';
 import { MixEncoder, type MixOutputFormat } from './mix-encoder';
+import { drawOverlay, type MixOverlay } from './mix-overlay';
 import type { MixPartyRole, MixState, MixStatus } from './mix-types';
 import { PartyDecoder } from './party-decoder';
 import { YuvFrame } from './yuv-canvas';
@@ -58,6 +59,7 @@ export class StreamMix {
   private readonly decoders = new Map<string, PartyDecoder>();
   private parties: MixParty[] = [];
   private rects: PixelRect[] = [];
+  private overlay: MixOverlay | null = null;
   private encoder: MixEncoder | undefined;
   private encoderStartedAt = 0;
   private readonly canvas: YuvFrame;
@@ -158,6 +160,18 @@ export class StreamMix {
     this.log.info({ parties: this.parties.map((p) => p.streamCode) }, 'mix parties');
   }
 
+  /** What is drawn over the parties' pictures from the next tick on (null: nothing). */
+  setOverlay(overlay: MixOverlay | null): void {
+    if (this.stateValue === 'closed') return;
+    if ((overlay === null) !== (this.overlay === null)) this.log.info({ overlay: overlay?.kind ?? null }, overlay ? 'mix overlay on' : 'mix overlay off');
+    this.overlay = overlay;
+  }
+
+  /** The overlay drawn now, if any. */
+  get currentOverlay(): MixOverlay | null {
+    return this.overlay;
+  }
+
   status(): MixStatus {
     return {
       streamCode: this.options.streamCode,
@@ -250,6 +264,7 @@ export class StreamMix {
       const picture = this.decoders.get(party.streamCode)?.latest;
       if (rect && picture) this.canvas.draw(picture, rect);
     });
+    if (this.overlay) drawOverlay(this.canvas, this.overlay, Date.now());
     const pcm = mixAudio([...this.decoders.values()].map((d) => d.audio), samples);
     if (encoder.write(Buffer.from(this.canvas.data), pcm)) this.ticksWritten += 1;
   }

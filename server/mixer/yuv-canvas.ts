@@ -3,8 +3,17 @@
 // differs from the rectangle it is scaled to cover the rectangle and centre-cropped — the geometry
 // the decoders use: box-averaged when it shrinks by 1.5x or more (the big host, always decoded at
 // full frame, in a grid quarter), nearest-neighbour otherwise (a small host's tile for the moment
-// its decoder is being resized).
+// its decoder is being resized). Overlays (the PK battle's score bar) use `fillRect` and
+// `drawText` (bitmap-font.ts).
+import { GLYPH_HEIGHT, GLYPH_SPACING, GLYPH_WIDTH, glyphRows } from './bitmap-font';
 import type { PixelRect } from './mix-geometry';
+
+/** A colour in yuv420p (BT.601 limited range). */
+export interface YuvColour {
+  readonly y: number;
+  readonly u: number;
+  readonly v: number;
+}
 
 export class YuvFrame {
   readonly data: Buffer;
@@ -29,6 +38,40 @@ export class YuvFrame {
     this.data.fill(y, 0, luma);
     this.data.fill(u, luma, luma + chroma);
     this.data.fill(v, luma + chroma, luma + 2 * chroma);
+  }
+
+  /** Fills a rectangle (clipped to the picture); odd edges colour the chroma sample they share. */
+  fillRect(rect: PixelRect, colour: YuvColour): void {
+    const x0 = Math.max(0, Math.floor(rect.x));
+    const y0 = Math.max(0, Math.floor(rect.y));
+    const x1 = Math.min(this.width, Math.floor(rect.x + rect.w));
+    const y1 = Math.min(this.height, Math.floor(rect.y + rect.h));
+    if (x1 <= x0 || y1 <= y0) return;
+    for (let row = y0; row < y1; row++) this.data.fill(colour.y, row * this.width + x0, row * this.width + x1);
+    const chromaW = this.width / 2;
+    const uOffset = this.width * this.height;
+    const vOffset = uOffset + chromaW * (this.height / 2);
+    const cx0 = Math.floor(x0 / 2);
+    const cx1 = Math.ceil(x1 / 2);
+    for (let row = Math.floor(y0 / 2); row < Math.ceil(y1 / 2); row++) {
+      this.data.fill(colour.u, uOffset + row * chromaW + cx0, uOffset + row * chromaW + cx1);
+      this.data.fill(colour.v, vOffset + row * chromaW + cx0, vOffset + row * chromaW + cx1);
+    }
+  }
+
+  /** Writes `text` in the 5x7 bitmap font, each font pixel a `scale`x`scale` block, top left at (x, y). */
+  drawText(text: string, x: number, y: number, scale: number, colour: YuvColour): void {
+    let left = x;
+    for (const char of text) {
+      const rows = glyphRows(char);
+      for (let row = 0; row < GLYPH_HEIGHT; row++) {
+        const bits = rows[row]!;
+        for (let col = 0; col < GLYPH_WIDTH; col++) {
+          if (bits & (1 << (GLYPH_WIDTH - 1 - col))) this.fillRect({ x: left + col * scale, y: y + row * scale, w: scale, h: scale }, colour);
+        }
+      }
+      left += (GLYPH_WIDTH + GLYPH_SPACING) * scale;
+    }
   }
 
   /** Draws `tile` into `rect` (even coordinates), scaled to cover it (centre crop) when sizes differ. */
