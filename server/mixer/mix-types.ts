@@ -32,6 +32,19 @@ export interface MixStatus {
   readonly startedAt: number;
 }
 
+/** A PK battle as the mixer reads it from the signalling service: the mix's own room first. */
+export interface MixBattle {
+  readonly own: number;
+  readonly peer: number;
+  readonly phase: 'battle' | 'result';
+  /** When the battle phase ends, server time (ms). */
+  readonly endsAt: number;
+  /** In the result phase: who won (`draw` on equal scores); null during the battle. */
+  readonly winner: 'own' | 'peer' | 'draw' | null;
+  /** The server time the battle was read at (the signalling clock may differ from `Date.now()`). */
+  readonly serverTime: number;
+}
+
 export interface MixerOptions {
   /** ffmpeg binary (default `ffmpeg` on PATH, or FFMPEG_PATH). */
   readonly ffmpegPath?: string;

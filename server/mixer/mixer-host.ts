@@ -32,5 +32,14 @@ export function mixerHostOf(server: LinkMicServer): MixerHost {
     internalPullUrl: (code) => `http://${loopbackHost(server.config.host)}:${server.httpPort}/live/${code}.flv?${internalQuery(server, code, 'pull')}`,
     internalPushUrl: (code) => `rtmp://${loopbackHost(server.config.host)}:${server.rtmpPort}/live/${code}?${internalQuery(server, code, 'push')}`,
     pkPeerOf: (code) => server.signal.service?.hub.pkPeerStreamCode(code),
+    battleOf: (code) => {
+      const found = server.signal.service?.hub.battleOfStream(code);
+      if (!found) return undefined;
+      const { battle } = found;
+      const winnerRoomId = battle.result?.winnerRoomId;
+      const winner = battle.phase !== 'result' ? null : winnerRoomId === null || winnerRoomId === undefined ? 'draw' : winnerRoomId === code ? 'own' : 'peer';
+      return { own: found.own, peer: found.peer, phase: battle.phase, endsAt: battle.endsAt, winner, serverTime: found.serverTime };
+    },
+    onBattleChange: (listener) => server.signal.onBattleChange(listener),
   };
 }

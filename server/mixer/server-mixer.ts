@@ -20,7 +20,8 @@ import { TEMPLATE_CAPACITY } from '../../common/layout';
 import type { Disposable } from '../../common/typed-emitter';
 import type { LiveStreamInfo, PlayInfo, PublishEvent, UnpublishEvent } from '../origin/origin-types';
 import { INTERNAL_STREAM_SUFFIX } from '../origin/mix-routing';
-import type { MixStatus, MixerOptions } from './mix-types';
+import type { MixBattle, MixStatus, MixerOptions } from './mix-types';
+import type { MixOverlay } from './mix-overlay';
 import { StreamMix, type MixParty, type StreamMixConfig } from './stream-mix';
 
 /** The parts of LinkMicServer the mixer uses (structural: the dependency stays one-way). */
@@ -40,9 +41,25 @@ export interface MixerHost {
   internalPushUrl(streamCode: string): string;
   /** The stream code of the host in an accepted cross-room PK with `streamCode`'s room, if any. */
   pkPeerOf(streamCode: string): string | undefined;
+  /** The PK battle `streamCode`'s room is in (its own side first), if any. */
+  battleOf(streamCode: string): MixBattle | undefined;
+  /** Called with a PK's room ids (= host stream codes) whenever its battle changes or ends. */
+  onBattleChange(listener: (roomIds: readonly string[]) => void): Disposable;
 }
 
 const PK_POLL_MS = 500;
+
+/** A battle as the mix draws it: its own host left, the end time moved from server time into `now`'s clock. */
+export function battleOverlay(battle: MixBattle, now: number): MixOverlay {
+  return {
+    kind: 'battle',
+    left: battle.own,
+    right: battle.peer,
+    phase: battle.phase,
+    endsAt: battle.endsAt - battle.serverTime + now,
+    winner: battle.winner === null ? null : battle.winner === 'own' ? 'left' : battle.winner === 'peer' ? 'right' : 'draw',
+  };
+}
 
 export function mixOutputCode(streamCode: string): string {
   return `${streamCode}${INTERNAL_STREAM_SUFFIX}`;
@@ -80,6 +97,9 @@ export class ServerMixer {
       host.on('publish', (event) => this.onPublish(event)),
       host.on('unpublish', (event) => this.onUnpublish(event)),
       host.onClose(() => this.closeAll()),
+      host.onBattleChange((roomIds) => {
+        for (const roomId of roomIds) this.refreshOverlay(roomId);
+      }),
     );
   }
 
@@ -158,7 +178,18 @@ export class ServerMixer {
   }
 
   private refreshAll(): void {
-    for (const [code, mix] of this.mixes) mix.setParties(this.partiesOf(code, mix.options.sessionId, mix.options.templateId));
+    for (const [code, mix] of this.mixes) {
+      mix.setParties(this.partiesOf(code, mix.options.sessionId, mix.options.templateId));
+      this.refreshOverlay(code);
+    }
+  }
+
+  /** The score bar of a template 2 (PK) mix follows its room's battle; none without one. */
+  private refreshOverlay(streamCode: string): void {
+    const mix = this.mixes.get(streamCode);
+    if (!mix) return;
+    const battle = mix.options.templateId === 2 ? this.host.battleOf(streamCode) : undefined;
+    mix.setOverlay(battle ? battleOverlay(battle, Date.now()) : null);
   }
 
   private partiesOf(streamCode: string, sessionId: number, templateId: MixTemplateId): MixParty[] {

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Disposable } from '../../common/typed-emitter';
+import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { DEV_LOGIN_PATH, SIGNAL_PATH } from '../../common/signal/messages';
 import type { OriginEventsLike, SignalLogger, SignalServiceOptions } from './deps';
 import type { Clock } from './clock';
@@ -44,6 +44,8 @@ export interface SignalHostServer {
 
 export class MountedSignal implements Disposable {
   private current: SignalService | undefined;
+  /** [mixer] Battle changes of whichever service is running (each start makes a fresh one). */
+  private readonly battleChanges = new TypedEmitter<{ change: readonly string[] }>();
   private readonly disposables: Disposable[] = [];
   private readonly tokenKey: string;
   private readonly devLogin: boolean;
@@ -76,6 +78,11 @@ export class MountedSignal implements Disposable {
     return this.current?.ready ?? Promise.reject(new Error('the signal service is not running'));
   }
 
+  /** [mixer] Calls `listener` with a PK's two room ids whenever its battle changes or ends, across restarts. */
+  onBattleChange(listener: (roomIds: readonly string[]) => void): Disposable {
+    return this.battleChanges.on('change', listener);
+  }
+
   /** Mints a login token with this server's signal key (what dev login does). */
   mintToken(userId: string, ttlSec?: number): { token: string; expiresAt: number } {
     return this.require().mintToken(userId, ttlSec);
@@ -104,6 +111,7 @@ export class MountedSignal implements Disposable {
       { linkQuota: this.server.config.linkQuota, ...serviceOptions, tokenKey: this.tokenKey, devLogin: this.devLogin, loopbackOnly: isLoopbackHost(this.server.config.host) },
       clock === undefined ? deps : { ...deps, clock },
     );
+    this.current.hub.onBattleChange((roomIds) => this.battleChanges.emit('change', roomIds));
     this.current.ready.catch((error: unknown) => log.warn({ err: error }, 'signal: the state store failed to open'));
   }
 

@@ -17,6 +17,7 @@ import type {
   ServerMix,
   UserState,
 } from '../../common/signal/messages';
+import type { Disposable } from '../../common/typed-emitter';
 import type { Clock, TimerHandle } from './clock';
 import type { SignalLogger, UrlIssuerLike } from './deps';
 import { SNAPSHOT_VERSION, type HubSnapshot, type PeerRef } from './signal-snapshot';
@@ -59,6 +60,8 @@ export class SignalHub {
   private readonly codeOwners = new Map<string, string>();
   private sequence = 0;
   readonly battles: PkBattles;
+  /** [mixer] Told the rooms of a PK whose battle changed (scores, phase, rematch) or ended. */
+  private readonly battleListeners = new Set<(roomIds: readonly string[]) => void>();
   private readonly publishDeadlines: FirstPublishDeadlines;
 
   constructor(
@@ -76,7 +79,10 @@ export class SignalHub {
       config.battles,
       {
         pk: (pkId) => this.pks.get(pkId),
-        broadcastBattle: (pk, payload) => this.broadcastToPk(pk, 'pk.battle', payload),
+        broadcastBattle: (pk, payload) => {
+          this.broadcastToPk(pk, 'pk.battle', payload);
+          this.notifyBattle(pk);
+        },
         isAudience: (pk, userId) => this.isPkAudience(pk, userId),
         finish: (pkId) => this.endPk(pkId, 'finished'),
       },
@@ -485,6 +491,7 @@ export class SignalHub {
     if (!pk) return;
     this.pks.delete(pkId);
     this.battles.stop(pkId);
+    if (pk.battle) this.notifyBattle(pk);
     const payload: EventPayload<'pk.ended'> = { pkId, reason };
     if (by !== undefined) payload.by = by;
     if (streamCode !== undefined) payload.streamCode = streamCode;
@@ -665,14 +672,31 @@ export class SignalHub {
     };
   }
 
-  /** [mixer] The PK battle of the PK `streamCode`'s room is in, with that room's side first. */
-  battleOfStream(streamCode: string): { own: number; peer: number; battle: NonNullable<ReturnType<PkBattles['view']>> } | undefined {
+  /** [mixer] The PK battle of the PK `streamCode`'s room is in, with that room's side first, and the server time it was read at. */
+  battleOfStream(streamCode: string): { own: number; peer: number; battle: NonNullable<ReturnType<PkBattles['view']>>; serverTime: number } | undefined {
     const room = this.rooms.get(streamCode);
     const pk = room?.pkId !== undefined ? this.pks.get(room.pkId) : undefined;
     const battle = pk ? this.battles.view(pk) : null;
     if (!pk || !battle) return undefined;
     const ownIndex = pk.sides[0].roomId === streamCode ? 0 : 1;
-    return { own: battle.sides[ownIndex].score, peer: battle.sides[1 - ownIndex]!.score, battle };
+    return { own: battle.sides[ownIndex].score, peer: battle.sides[1 - ownIndex]!.score, battle, serverTime: this.clock.now() };
+  }
+
+  /** [mixer] Calls `listener` with the two rooms of a PK whenever its battle changes or ends. */
+  onBattleChange(listener: (roomIds: readonly string[]) => void): Disposable {
+    this.battleListeners.add(listener);
+    return { dispose: () => this.battleListeners.delete(listener) };
+  }
+
+  private notifyBattle(pk: PkEntry): void {
+    const roomIds = pk.sides.map((side) => side.roomId);
+    for (const listener of [...this.battleListeners]) {
+      try {
+        listener(roomIds);
+      } catch (error) {
+        this.logger.warn('signal: battle listener threw', { error: String(error) });
+      }
+    }
   }
 
   /** A viewer or linked guest of either room of the PK, and not one of its hosts. */
