@@ -30,6 +30,8 @@ export interface MixStatus {
   /** Ticks skipped because the encoder had not taken the previous ones. */
   readonly droppedTicks: number;
   readonly startedAt: number;
+  /** What is drawn over the pictures: the PK battle's score bar (its own host left), or null. */
+  readonly overlay: { readonly kind: 'battle'; readonly left: number; readonly right: number; readonly phase: 'battle' | 'result' } | null;
 }
 
 /** A PK battle as the mixer reads it from the signalling service: the mix's own room first. */

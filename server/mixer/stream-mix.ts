@@ -194,6 +194,7 @@ export class StreamMix {
       speed: this.speed,
       droppedTicks: this.droppedTicks,
       startedAt: this.startedAt,
+      overlay: this.overlay ? { kind: this.overlay.kind, left: this.overlay.left, right: this.overlay.right, phase: this.overlay.phase } : null,
     };
   }
 

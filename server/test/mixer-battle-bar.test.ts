@@ -218,6 +218,8 @@ describe('the score bar in a real server mix', () => {
     // room B's audience sees its own host on the left: 1:3
     await waitFor(() => barSplitIs(audienceB, 0.25), `room B's bar at 1:3 (${describeShares(stripShares(audienceB))})`);
     expect(server.mixer.status('barrooma')!.parties.map((p) => p.role)).toEqual(['big', 'pk-peer']);
+    const api = (await (await fetch(`${server.httpUrl}/api/streams`)).json()) as { streams: Array<{ code: string; mix: { overlay: unknown } | null }> };
+    expect(api.streams.find((s) => s.code === 'barroomb')!.mix!.overlay).toEqual({ kind: 'battle', left: 1, right: 3, phase: 'battle' });
 
     // the battle runs out, the result phase ends, the PK finishes: the strip is the pictures again
     await waitFor(() => {
@@ -228,5 +230,6 @@ describe('the score bar in a real server mix', () => {
       const shares = stripShares(audienceB);
       return shares !== null && shares.left + shares.right === 0 && shares.yellow > 0.95;
     }, `room B's strip without the bar after the battle (${describeShares(stripShares(audienceB))})`);
+    expect(server.mixer.status('barrooma')!.overlay).toBeNull();
   });
 });
