@@ -7,6 +7,7 @@ import { BATTLE_BAR_COLOURS } from '../../common/signal/pk-battle';
 import { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
 import { textWidth } from '../mixer/bitmap-font';
+import { battleOverlay } from '../mixer/server-mixer';
 import { BAR_LEFT_YUV, BAR_RIGHT_YUV, barRect, countdownText, drawOverlay, leftShareWidth, textPlacement, type BattleOverlay } from '../mixer/mix-overlay';
 import { YuvFrame, type YuvColour } from '../mixer/yuv-canvas';
 import { startTestServer, waitFor } from './helpers/media';
@@ -79,6 +80,14 @@ describe('the score bar on a picture (no ffmpeg)', () => {
     expect(whiteIn(0, 30)).toBeGreaterThan(0); // "3"
     expect(whiteIn(W - 30, W)).toBeGreaterThan(0); // "1"
     expect(whiteIn(40, 130)).toBe(0); // nothing between the score and the countdown
+  });
+
+  it('puts the mix’s own room on the left and moves the end time from the signalling clock into the mixer’s', () => {
+    const read = { own: 1, peer: 3, phase: 'battle' as const, endsAt: 50_000, winner: null, serverTime: 20_000 };
+    expect(battleOverlay(read, 1_000_000)).toEqual({ kind: 'battle', left: 1, right: 3, phase: 'battle', endsAt: 1_030_000, winner: null });
+    expect(battleOverlay({ ...read, phase: 'result', winner: 'peer' }, 0).winner).toBe('right');
+    expect(battleOverlay({ ...read, phase: 'result', winner: 'own' }, 0).winner).toBe('left');
+    expect(battleOverlay({ ...read, phase: 'result', winner: 'draw' }, 0).winner).toBe('draw');
   });
 
   it('outlines the winner’s part in the result phase and shows no countdown', () => {

@@ -211,4 +211,26 @@ describe('PK battles', () => {
       await testServer.close();
     }
   });
+  it('tells the server mix each change of a battle and its end, with the asking room’s side first ([mixer])', async () => {
+    const changes: Array<readonly string[]> = [];
+    const subscription = server.service.hub.onBattleChange((roomIds) => changes.push(roomIds));
+    try {
+      const pkId = await startBattle();
+      expect(changes.at(-1)).toEqual(['roomA', 'roomB']);
+      await fanB.votePk(pkId, 'roomB', 'rose');
+      const seen = battleWhere(hostA, (e) => e.battle.sides[1].score === 10);
+      const before = changes.length;
+      server.clock.advance(250);
+      await seen;
+      expect(changes.length).toBeGreaterThan(before);
+      expect(server.service.hub.battleOfStream('roomB')).toMatchObject({ own: 10, peer: 0, serverTime: server.clock.now(), battle: { phase: 'battle' } });
+      expect(server.service.hub.battleOfStream('roomA')).toMatchObject({ own: 0, peer: 10 });
+      const ended = changes.length;
+      await hostA.endPk(pkId);
+      expect(changes.length).toBe(ended + 1);
+      expect(server.service.hub.battleOfStream('roomA')).toBeUndefined();
+    } finally {
+      subscription.dispose();
+    }
+  });
 });
