@@ -12,18 +12,22 @@
 // - accept to both playing: at "accept" the co-host's push engine starts (small host, 1 kHz tone)
 //   while the host's page opens its player and the co-host's page opens the host's stream; the
 //   first moment each tone is heard.
+// - where the heard delay goes (`heardBreakdown` of the audible player): publisher, origin to player,
+//   decode, the player's audio buffer, Web Audio's output latency, the PulseAudio path, per burst.
 // BENCH_MODE: 'one-at-a-time' (default: each player alone, then the three-player phase and the
-//   accept phase), 'side-by-side' (all selected players at once), 'both'.
+//   accept phase), 'side-by-side' (all selected players at once), 'both', 'three' (only the
+//   three-player phase: the variants of BENCH_THREE=name,… alternating for BENCH_ROUNDS rounds).
 // BENCH_PLAYERS=name,…: one-at-a-time players (default DEFAULT_PLAYERS). BENCH_TRACE=file.json.
 // BENCH_SOURCE_VARIANTS=engine,engineDefaultMux,… [BENCH_ROUNDS=2]: compare publisher settings instead.
 // The last line of output is one JSON object with the figures (and the load average).
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type {} from '../renderer/player/bench-page/bench-api';
+import type { BenchApi } from '../renderer/player/bench-page/bench-api';
 import { MPEGTS_CONFIGS } from '../renderer/player/bench-page/mpegts-configs';
 import { PushEngine } from '../main/engine/push-engine';
 import { CHROMIUM_ARGS } from './helpers/aec-page';
+import { BENCH_TONE } from '../common/media/tone-bursts';
 import { HeardAudio, type HeardBurst } from './helpers/heard-audio';
 import { playUrls, startOrigin } from './helpers/origin';
 import { servePlayerPage } from './helpers/player-page';
@@ -72,6 +76,11 @@ const PLAYERS: readonly PlayerSpec[] = [
 ];
 const DEFAULT_PLAYERS = ['link-http-flv', 'link-ws-flv', 'audience-http-flv', 'link-http-flv-lead120', ...mpegtsSpecs.map((p) => p.name)];
 const THREE_LINKS: PlayerSpec = { name: 'three-link-http-flv', player: 'link', transport: 'http', kind: 'link', count: 3 };
+/** Variants of the three-player phase for A/B in one run (`BENCH_THREE=name,…`, `BENCH_ROUNDS` alternations). */
+const THREE_VARIANTS: readonly PlayerSpec[] = [THREE_LINKS];
+const THREE_SELECTED = (process.env.BENCH_THREE ? process.env.BENCH_THREE.split(',') : [THREE_LINKS.name])
+  .map((name) => THREE_VARIANTS.find((p) => p.name === name))
+  .filter((p): p is PlayerSpec => p !== undefined);
 const SELECTED = (process.env.BENCH_PLAYERS ? process.env.BENCH_PLAYERS.split(',') : DEFAULT_PLAYERS)
   .map((name) => [...PLAYERS, THREE_LINKS].find((p) => p.name === name))
   .filter((p): p is PlayerSpec => p !== undefined);
@@ -90,8 +99,8 @@ function inWindow(samples: readonly { at: number; ageMs: number }[], from: numbe
 const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
 const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
-type Mode = 'one-at-a-time' | 'side-by-side' | 'both';
-const MODE: Mode = process.env.BENCH_MODE === 'side-by-side' || process.env.BENCH_MODE === 'both' ? process.env.BENCH_MODE : 'one-at-a-time';
+type Mode = 'one-at-a-time' | 'side-by-side' | 'both' | 'three';
+const MODE: Mode = process.env.BENCH_MODE === 'side-by-side' || process.env.BENCH_MODE === 'both' || process.env.BENCH_MODE === 'three' ? process.env.BENCH_MODE : 'one-at-a-time';
 const VARIANTS = (process.env.BENCH_SOURCE_VARIANTS ?? '').split(',').filter((v): v is SourceVariant => v in SOURCE_VARIANTS);
 const ROUNDS = Math.max(1, Math.min(5, Number(process.env.BENCH_ROUNDS ?? 2) || 2));
 const VARIANT_WARMUP_MS = 4000;
@@ -127,7 +136,10 @@ interface PageData {
   stats: unknown;
   trace: unknown[];
   events: { at: number; type: string; detail: unknown }[];
+  timings: AudioTiming[];
 }
+
+type AudioTiming = ReturnType<BenchApi['audioTimings']>[number];
 
 async function readSamples(tab: Page, index = 0): Promise<PageData> {
   return tab.evaluate((i) => {
@@ -139,6 +151,7 @@ async function readSamples(tab: Page, index = 0): Promise<PageData> {
       stats: bench.stats(),
       trace: bench.trace,
       events: bench.events,
+      timings: bench.audioTimings(),
     };
   }, index);
 }
@@ -158,6 +171,54 @@ function heardFigures(bursts: HeardBurst[]): Record<string, unknown> {
     bursts: bursts.length,
     offset: { p50: percentile(offsets, 0.5), p5: percentile(offsets, 0.05), p95: percentile(offsets, 0.95), within45: offsets.length ? Math.round((offsets.filter((o) => Math.abs(o) <= 45).length / offsets.length) * 100) / 100 : null, n: offsets.length },
   };
+}
+
+const BREAKDOWN_PARTS = ['publisher', 'originToPlayer', 'decode', 'buffer', 'audioContext', 'pulseAudio'] as const;
+type BreakdownPart = (typeof BREAKDOWN_PARTS)[number];
+
+/**
+ * Where each heard burst's delay went, in steps that add up to it (Date.now() ms): created (the
+ * picture with the burst's stream time was made) → the audio tag holding the onset reached the
+ * origin (the Node reader) = `publisher` (capture, AAC encode and look-ahead, mux, RTMP) → it reached
+ * the player (through the stall proxy) = `originToPlayer` → decoded = `decode` → the worklet rendered
+ * the onset = `buffer` (the player's audio buffer) → Web Audio's output time for it
+ * (getOutputTimestamp) = `audioContext` (base + output latency) → the recording of the room's
+ * `speaker.monitor` heard it = `pulseAudio` (Chromium's stream, the null sink, parec: the
+ * measurement's own path; negative when Chromium's estimate of its output latency is longer than
+ * the path really is). p50 / p95 per part; `sumP50` is the sum of the parts' medians;
+ * `renderToHeard` the last two together.
+ */
+function heardBreakdown(bursts: HeardBurst[], sent: readonly { createdAt: number; index: number }[], timings: AudioTiming[], probe: ArrivalProbe): Record<string, unknown> {
+  const periodMs = (BENCH_TONE.periodSamples / BENCH_TONE.sampleRate) * 1000;
+  const frameMs = (1024 / BENCH_TONE.sampleRate) * 1000;
+  const parts: Record<BreakdownPart, number[]> = { publisher: [], originToPlayer: [], decode: [], buffer: [], audioContext: [], pulseAudio: [] };
+  const renderToHeard: number[] = [];
+  let complete = 0;
+  for (const b of bursts) {
+    const burst = sent.find((x) => x.createdAt === b.createdAt);
+    if (!burst) continue;
+    const ts = burst.index * periodMs;
+    const frame = timings.find((t) => t.ts <= ts + 0.5 && ts < t.ts + frameMs);
+    const atOrigin = probe.audioArrivalOf(ts, frameMs);
+    if (!frame || atOrigin === null || frame.decodedAt === null || frame.renderAt === null || frame.outputAt === null) continue;
+    const into = ts - frame.ts;
+    const steps = [b.createdAt, atOrigin, frame.arrivedAt, frame.decodedAt, frame.renderAt + into, frame.outputAt + into, b.heardAt];
+    BREAKDOWN_PARTS.forEach((part, i) => parts[part].push(steps[i + 1]! - steps[i]!));
+    renderToHeard.push(b.heardAt - steps[4]!);
+    complete += 1;
+  }
+  const out: Record<string, unknown> = { bursts: complete };
+  let sum = 0;
+  for (const part of BREAKDOWN_PARTS) {
+    const p50 = percentile(parts[part], 0.5);
+    out[part] = { p50, p95: percentile(parts[part], 0.95) };
+    sum += p50 ?? 0;
+  }
+  out.sumP50 = Math.round(sum);
+  // Web Audio's output time is an estimate that includes PulseAudio's own sink latency, so the
+  // split between the last two parts is Chromium's word; this sum of both is measured.
+  out.renderToHeard = { p50: percentile(renderToHeard, 0.5), p95: percentile(renderToHeard, 0.95) };
+  return out;
 }
 
 /** Warm-up, steady phase, stalls, 5 s after: the figures of every open tab (heard audio: the audible player). */
@@ -198,6 +259,7 @@ async function runSchedule(rig: Rig, tabs: Tab[], probe: ArrivalProbe, audible: 
         const outputLatency = (data.trace as { at: number; outputLatencyMs?: number | null }[]).filter((t) => t.at >= steadyFrom && t.at < steadyTo && typeof t.outputLatencyMs === 'number').map((t) => t.outputLatencyMs as number);
         heard = {
           heard: { steady: heardFigures(steadyBursts), at5sAfterLastStallMs: percentile(afterBursts.map((b) => b.delayMs), 0.5), outputLatencyMs: percentile(outputLatency, 0.5) },
+          heardBreakdown: heardBreakdown(steadyBursts, rig.source.bursts, data.timings, probe),
         };
         (TRACES[name] as Record<string, unknown>).heard = [...steadyBursts, ...afterBursts];
       }
@@ -251,6 +313,25 @@ async function oneAtATime(rig: Rig, probe: ArrivalProbe, specs: readonly PlayerS
     }
   }
   printTable('one at a time', players);
+  return { players, sourceArrivals };
+}
+
+/**
+ * The three-player phase: each selected variant (BENCH_THREE) in turn, alternating for
+ * BENCH_ROUNDS rounds in three mode (A B A B …: the machine's load drifts, a ratio is fair only
+ * between neighbours). Round 2+ results are named `name@2`, ….
+ */
+async function threePlayers(rig: Rig, probe: ArrivalProbe): Promise<{ players: Record<string, unknown>; sourceArrivals: Record<string, unknown> }> {
+  const players: Record<string, unknown> = {};
+  const sourceArrivals: Record<string, unknown> = {};
+  const rounds = MODE === 'three' ? ROUNDS : 1;
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const spec of THREE_SELECTED) {
+      const run = await oneAtATime(rig, probe, [round === 1 ? spec : { ...spec, name: `${spec.name}@${round}` }]);
+      Object.assign(players, run.players);
+      Object.assign(sourceArrivals, run.sourceArrivals);
+    }
+  }
   return { players, sourceArrivals };
 }
 
@@ -383,12 +464,12 @@ async function main(): Promise<void> {
     source.start();
     await sleep(1000);
     probe.start();
-    const sequential = MODE === 'side-by-side' ? null : await oneAtATime(rig, probe, SELECTED);
-    const three = MODE === 'side-by-side' ? null : await oneAtATime(rig, probe, [THREE_LINKS]);
-    const accept = MODE === 'side-by-side' ? null : await acceptToBothPlaying(rig, engine, origin.pushUrl('guest'));
+    const sequential = MODE === 'side-by-side' || MODE === 'three' ? null : await oneAtATime(rig, probe, SELECTED);
+    const three = MODE === 'side-by-side' ? null : await threePlayers(rig, probe);
+    const accept = MODE === 'side-by-side' || MODE === 'three' ? null : await acceptToBothPlaying(rig, engine, origin.pushUrl('guest'));
     if (accept) console.log(`accept to both playing: ${JSON.stringify(accept)}`);
-    const together = MODE === 'one-at-a-time' ? null : await sideBySide(rig, probe);
-    const primary = sequential ?? together!;
+    const together = MODE === 'side-by-side' || MODE === 'both' ? await sideBySide(rig, probe) : null;
+    const primary = sequential ?? together ?? three!;
     const summary = {
       ...base,
       mode: MODE,

@@ -8,6 +8,7 @@ import { FlvDemuxer } from '../../common/media/flv-demuxer';
 
 interface Arrival {
   readonly at: number;
+  readonly dts: number;
   readonly delay: number;
   readonly track: 'audio' | 'video';
 }
@@ -42,7 +43,7 @@ export class ArrivalProbe {
       res.on('data', (chunk: Buffer) => {
         const at = performance.timeOrigin + performance.now();
         for (const event of this.demuxer.push(chunk)) {
-          if (event.kind === 'audio' || event.kind === 'video') this.arrivals.push({ at, delay: at - event.dts, track: event.kind });
+          if (event.kind === 'audio' || event.kind === 'video') this.arrivals.push({ at, dts: event.dts, delay: at - event.dts, track: event.kind });
         }
       });
       res.on('error', () => undefined);
@@ -78,6 +79,15 @@ export class ArrivalProbe {
       driftMs: minima.length ? Math.round(Math.max(...minima) - Math.min(...minima)) : null,
       audioLeadsMs: audioMedian !== null && videoMedian !== null ? videoMedian - audioMedian : null,
     };
+  }
+
+  /** When the audio tag holding media time `ts` (ms) reached this reader (Date.now() ms), or null. */
+  audioArrivalOf(ts: number, frameMs = 1024 / 48): number | null {
+    for (let i = this.arrivals.length - 1; i >= 0; i -= 1) {
+      const a = this.arrivals[i]!;
+      if (a.track === 'audio' && a.dts <= ts + 0.5 && ts < a.dts + frameMs) return a.at;
+    }
+    return null;
   }
 
   close(): void {

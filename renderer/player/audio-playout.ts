@@ -87,6 +87,27 @@ export class AudioPlayout implements MediaClock {
     return read - Math.max(0, r.contextTime + elapsed - heard) * 1000 * r.snapshot.rate;
   }
 
+  /**
+   * When media time `ts` is (or was) rendered by the worklet and when Web Audio says it leaves the
+   * output (performance clock, ms), from the latest report; null before playback. Measurement only
+   * (the player's bench timing log).
+   */
+  timesOf(ts: number): { renderAt: number; outputAt: number } | null {
+    const r = this.report;
+    if (!this.started || !r || r.snapshot.readTs === null || r.snapshot.state !== 'playing') return null;
+    const now = performance.now();
+    const contextTimeOfTs = r.contextTime + (ts - r.snapshot.readTs) / r.snapshot.rate / 1000;
+    const out = this.context.getOutputTimestamp();
+    const renderAt = now + (contextTimeOfTs - this.context.currentTime) * 1000;
+    const outputAt = out.contextTime !== undefined && out.performanceTime !== undefined && out.performanceTime > 0 ? out.performanceTime + (contextTimeOfTs - out.contextTime) * 1000 : renderAt;
+    return { renderAt, outputAt };
+  }
+
+  /** The context's own latency figures (s): baseLatency and outputLatency. */
+  latencies(): { baseLatency: number; outputLatency: number } {
+    return { baseLatency: this.context.baseLatency, outputLatency: this.context.outputLatency ?? 0 };
+  }
+
   /** Output latency (ms): between the read head and the speaker. */
   outputLatencyMs(): number {
     const read = this.readTs();

@@ -16,7 +16,7 @@ import { TypedEmitter, type Disposable, type Listener } from '../../common/typed
 import { AudioPlayout } from './audio-playout';
 import { openFlvSource, transportOf, type FlvSource } from './flv-source';
 import { WallClock, type MediaClock } from './media-clock';
-import type { LowLatencyPlayerOptions, PlayerEvents, PlayerMode, PlayerState, PlayerStats } from './player-types';
+import type { AudioFrameTiming, LowLatencyPlayerOptions, PlayerEvents, PlayerMode, PlayerState, PlayerStats } from './player-types';
 
 const CONTROL_INTERVAL_MS = 50;
 /** Let the origin's GOP-cache burst land before choosing where to start. */
@@ -25,6 +25,8 @@ const START_SETTLE_MS = 40;
 const AUDIO_START_WAIT_MS = 1500;
 const MAX_QUEUED_FRAMES = 30;
 const MAX_PENDING_PCM = 250;
+/** Audio frames kept in the bench timing log (~85 s at 48 kHz). */
+const MAX_TIMINGS = 4000;
 
 export class LowLatencyPlayer {
   readonly events = new TypedEmitter<PlayerEvents>((error, event) => console.error(`player listener for "${event}" threw`, error));
@@ -71,6 +73,7 @@ export class LowLatencyPlayer {
   private bytes = 0;
   private lastStats = { at: 0, bytes: 0, drawn: 0, fps: 0, kbps: 0 };
   private closedPromise: Promise<void> | null = null;
+  private readonly timings: AudioFrameTiming[] = [];
 
   constructor(options: LowLatencyPlayerOptions) {
     this.options = options;
@@ -162,6 +165,11 @@ export class LowLatencyPlayer {
     };
   }
 
+  /** The audio frames' timing log (`timingLog` option; empty otherwise), oldest first. */
+  audioTimings(): readonly AudioFrameTiming[] {
+    return this.timings;
+  }
+
   /** Stops everything; idempotent; emits `close` once. */
   close(): Promise<void> {
     return this.shutdown(true);
@@ -247,6 +255,10 @@ export class LowLatencyPlayer {
         break;
       case 'audio':
         this.noteArrival(event.dts, now, 'audio');
+        if (this.options.timingLog) {
+          this.timings.push({ ts: event.dts, arrivedAt: now });
+          if (this.timings.length > MAX_TIMINGS) this.timings.splice(0, this.timings.length - MAX_TIMINGS);
+        }
         this.newestAudioTs = Math.max(this.newestAudioTs, event.dts + 1024 / (this.audioConfig?.sampleRate ?? 48_000) * 1000);
         this.decodeAudio(event.dts, event.data);
         break;
@@ -386,6 +398,7 @@ export class LowLatencyPlayer {
     }
     const ts = data.timestamp / 1000;
     if (this.stateValue === 'closed') return;
+    if (this.options.timingLog) this.noteTiming(ts, (t) => (t.decodedAt ??= performance.now()));
     if (this.playout) this.playout.push(ts, planes);
     else {
       this.pendingPcm.push({ ts, planes });
@@ -462,6 +475,7 @@ export class LowLatencyPlayer {
     const clock = this.clock();
     const readTs = clock.readTs(now);
     if (readTs === null) return;
+    if (this.options.timingLog && clock === this.playout) this.noteRendered(this.playout, readTs);
     // Corrections only remove what the master clock has buffered (audio, or any media on the wall clock).
     const newest = clock === this.wall ? this.newestTs : this.newestAudioTs;
     const decision = this.controller.decide(now, readTs, Number.isFinite(newest) ? newest : undefined);
@@ -490,6 +504,29 @@ export class LowLatencyPlayer {
     if (this.playout && this.audioConfig && this.playout.running) this.playout.start(startTs);
     this.started = true;
     this.setState('playing');
+  }
+
+  /** Bench timing log: the entry of the frame at `ts` (searched from the newest). */
+  private noteTiming(ts: number, update: (t: AudioFrameTiming) => void): void {
+    for (let i = this.timings.length - 1; i >= 0 && i >= this.timings.length - 200; i -= 1) {
+      if (Math.abs(this.timings[i]!.ts - ts) < 0.5) {
+        update(this.timings[i]!);
+        return;
+      }
+    }
+  }
+
+  /** Bench timing log: render and output times of the frames the read head passed since the last control tick. */
+  private noteRendered(playout: AudioPlayout, readTs: number): void {
+    for (let i = this.timings.length - 1; i >= 0; i -= 1) {
+      const t = this.timings[i]!;
+      if (t.ts > readTs) continue;
+      if (t.renderAt !== undefined || t.ts < readTs - 300) break;
+      const times = playout.timesOf(t.ts);
+      if (!times) break;
+      t.renderAt = times.renderAt;
+      t.outputAt = times.outputAt;
+    }
   }
 
   /** Far behind: stop decoding what will never be shown and wait for the next keyframe. */

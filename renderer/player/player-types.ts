@@ -29,6 +29,8 @@ export interface LowLatencyPlayerOptions {
   readonly statsIntervalMs?: number;
   /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
   readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec'>>;
+  /** Keep a per-audio-frame timing log (arrival, decoded, rendered, output; `audioTimings()`), benches only. */
+  readonly timingLog?: boolean;
   /** Link mode: how far a picture may lead its sound (default LIP_SYNC_MAX_LEAD_MS; benches only). */
   readonly lipSyncLeadMs?: number;
 }
@@ -74,6 +76,18 @@ export interface PlayerStats {
   readonly clock: 'audio' | 'wall';
   /** The audio output's latency as Web Audio reports it (read head to speaker), or null (ms). */
   readonly audioOutputLatencyMs: number | null;
+}
+
+/** One audio frame's way through the player (performance clock, ms; benches only). */
+export interface AudioFrameTiming {
+  /** The frame's media timestamp (its first sample). */
+  readonly ts: number;
+  readonly arrivedAt: number;
+  decodedAt?: number;
+  /** When the worklet rendered the frame's first sample into the graph. */
+  renderAt?: number;
+  /** When Web Audio says that sample left the output (getOutputTimestamp). */
+  outputAt?: number;
 }
 
 export type PlayerEvents = {

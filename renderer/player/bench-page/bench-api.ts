@@ -16,6 +16,8 @@ export interface BenchApi {
   readonly audioLatency: { at: number; ms: number }[];
   /** The link/audience player's stats every 1 s (for per-second traces). */
   readonly trace: { at: number; latencyMs: number | null; videoLatencyMs: number | null; targetMs: number; videoTargetMs: number; jitterMs: number; underruns: number; outputLatencyMs: number | null }[];
+  /** Every audio frame's way through the player (Date.now() milliseconds): arrival, decoded, rendered, output. */
+  audioTimings(): { ts: number; arrivedAt: number; decodedAt: number | null; renderAt: number | null; outputAt: number | null }[];
   /** Pictures shown whose blocks could not be read (blank, torn). */
   unreadable: number;
   stats(): unknown;

@@ -75,7 +75,7 @@ function startOurs(bench: BenchApi, index: number): void {
     (['jitterWindowMs', 'shrinkMsPerSec'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
   );
   const lead = params.has('lipSyncLeadMs') ? { lipSyncLeadMs: Number(params.get('lipSyncLeadMs')) } : {};
-  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning, volume: index === 0 ? 1 : 0, ...lead });
+  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning, volume: index === 0 ? 1 : 0, timingLog: true, ...lead });
   player.on('render', () => measure(bench, canvas));
   for (const type of ['correction', 'stall', 'reconnect', 'reconnect_success', 'error', 'state', 'close'] as const) {
     player.on(type, (detail) => record(bench, type, detail));
@@ -86,13 +86,15 @@ function startOurs(bench: BenchApi, index: number): void {
     if (index === 0) status.textContent = JSON.stringify(stats, null, 1);
   });
   bench.stats = () => player.stats();
+  const epoch = (t: number | undefined): number | null => (t === undefined ? null : performance.timeOrigin + t);
+  bench.audioTimings = () => player.audioTimings().map((t) => ({ ts: t.ts, arrivedAt: epoch(t.arrivedAt)!, decodedAt: epoch(t.decodedAt), renderAt: epoch(t.renderAt), outputAt: epoch(t.outputAt) }));
   bench.close = () => player.close();
   player.start();
 }
 
 function startAll(): void {
   for (let index = 0; index < count; index += 1) {
-    const bench: BenchApi = { player: kind, samples: [], events: [], audioLatency: [], trace: [], unreadable: 0, stats: () => null, close: async () => undefined };
+    const bench: BenchApi = { player: kind, samples: [], events: [], audioLatency: [], trace: [], unreadable: 0, stats: () => null, audioTimings: () => [], close: async () => undefined };
     window.__benches.push(bench);
     if (index === 0) window.__bench = bench;
     if (kind === 'mpegts') startMpegts(bench);
