@@ -77,7 +77,20 @@ const PLAYERS: readonly PlayerSpec[] = [
 const DEFAULT_PLAYERS = ['link-http-flv', 'link-ws-flv', 'audience-http-flv', 'link-http-flv-lead120', ...mpegtsSpecs.map((p) => p.name)];
 const THREE_LINKS: PlayerSpec = { name: 'three-link-http-flv', player: 'link', transport: 'http', kind: 'link', count: 3 };
 /** Variants of the three-player phase for A/B in one run (`BENCH_THREE=name,…`, `BENCH_ROUNDS` alternations). */
-const THREE_VARIANTS: readonly PlayerSpec[] = [THREE_LINKS];
+const OLD_AUDIO = 'audioPercentile=0.99&marginMs=15&latencyHint=interactive&sharedAudio=0&keepTime=0';
+const threeVariant = (suffix: string, query: string): PlayerSpec => ({ ...THREE_LINKS, name: `${THREE_LINKS.name}-${suffix}`, query });
+const THREE_VARIANTS: readonly PlayerSpec[] = [
+  THREE_LINKS,
+  /** The audio path before 2026-12-03: p99 + 15 ms buffer, waiting underruns, 'interactive', one context per player. */
+  threeVariant('old', OLD_AUDIO),
+  /** p95 + 5 ms buffer, underruns keep time (late audio skipped). */
+  threeVariant('p95keep', 'audioPercentile=0.95&marginMs=5&latencyHint=interactive&sharedAudio=0&keepTime=1'),
+  /** The smallest output latency the device allows. */
+  threeVariant('hint0', 'audioPercentile=0.99&marginMs=15&latencyHint=0&sharedAudio=0&keepTime=0'),
+  /** One AudioContext for the three players. */
+  threeVariant('shared', 'audioPercentile=0.99&marginMs=15&latencyHint=interactive&sharedAudio=1&keepTime=0'),
+  threeVariant('all', 'audioPercentile=0.95&marginMs=5&latencyHint=0&sharedAudio=1&keepTime=1'),
+];
 const THREE_SELECTED = (process.env.BENCH_THREE ? process.env.BENCH_THREE.split(',') : [THREE_LINKS.name])
   .map((name) => THREE_VARIANTS.find((p) => p.name === name))
   .filter((p): p is PlayerSpec => p !== undefined);
@@ -296,6 +309,8 @@ function printTable(title: string, results: Record<string, unknown>): void {
   for (const [name, r] of Object.entries(results) as [string, { steady: { p50: number; p95: number }; heard?: { steady: { p50: number; p95: number; offset: { p50: number } }; at5sAfterLastStallMs: number }; at5sAfterLastStallMs: number }][]) {
     const heard = r.heard ? `${r.heard.steady.p50}/${r.heard.steady.p95} ms` : '-';
     console.log(`${name.padEnd(27)} ${`${r.steady.p50}/${r.steady.p95} ms`.padEnd(17)} ${heard.padEnd(15)} ${`${r.heard?.steady.offset.p50 ?? '-'} ms`.padEnd(12)} ${r.at5sAfterLastStallMs} / ${r.heard?.at5sAfterLastStallMs ?? '-'} ms`);
+    const breakdown = (r as { heardBreakdown?: Record<string, unknown> }).heardBreakdown;
+    if (breakdown) console.log(`  heard breakdown ${JSON.stringify(breakdown)}`);
   }
 }
 

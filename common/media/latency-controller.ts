@@ -53,6 +53,8 @@ export interface LatencyControllerOptions {
   readonly dropCooldownMs: number;
   /** No second keyframe-skip within this time (a plain drop instead). Default 3000. */
   readonly keyframeSkipCooldownMs?: number;
+  /** Percentile of audio (master) arrival jitter that sizes the audio target. Default 0.99. */
+  readonly audioPercentile?: number;
   /** Percentile of video arrival jitter that sizes the video target. Default 0.9. */
   readonly videoPercentile?: number;
   /** Added to the video jitter percentile. Default 10. */
@@ -315,7 +317,7 @@ export class LatencyController {
     this.lastTargetUpdate = now;
     if (master.length >= 20) {
       // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
-      this.jitter = percentile(master, 0.99);
+      this.jitter = percentile(master, o.audioPercentile ?? 0.99);
       const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
       this.target = follow(this.target, wanted, elapsed, o.shrinkMsPerSec ?? 20);
     }

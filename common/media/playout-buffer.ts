@@ -15,6 +15,14 @@ export interface PlayoutBufferOptions {
   readonly quietSearchMs?: number;
   /** Second-difference magnitude counted as a click in the output (for tonal test signals). */
   readonly clickThreshold?: number;
+  /**
+   * Underrun policy. false (default): the read head waits where the audio ran out and resumes
+   * once the resume threshold is queued (the delay grows by the gap plus the threshold, until a
+   * correction removes it). true: time keeps going through the gap (silence, faded), and the
+   * audio that arrives late is skipped by as long as the gap lasted, so the delay stays where it
+   * was: a late frame is concealed instead of waited for.
+   */
+  readonly keepTime?: boolean;
 }
 
 export type PlayoutState = 'waiting' | 'playing' | 'starved';
@@ -30,6 +38,8 @@ export interface PlayoutSnapshot {
   readonly droppedMs: number;
   readonly drops: number;
   readonly clicks: number;
+  /** Late audio skipped after underruns in keep-time mode (ms). */
+  readonly skippedLateMs: number;
 }
 
 interface Anchor {
@@ -67,6 +77,10 @@ export class PlayoutBuffer {
   private drops = 0;
   private droppedSamples = 0;
   private clicks = 0;
+  private keepTime: boolean;
+  /** Keep-time mode: media time (samples) that should have played during the current underrun. */
+  private starvedFor = 0;
+  private skippedLate = 0;
   private prev1 = 0;
   private prev2 = 0;
 
@@ -78,6 +92,13 @@ export class PlayoutBuffer {
     this.clickThreshold = options.clickThreshold ?? 0.05;
     this.resumeSamples = Math.round(options.sampleRate * 0.04);
     this.values = new Float64Array(options.channels);
+    this.keepTime = options.keepTime ?? false;
+  }
+
+  /** Switches the underrun policy (see `keepTime`). */
+  setKeepTime(keepTime: boolean): void {
+    this.keepTime = keepTime;
+    if (!keepTime) this.starvedFor = 0;
   }
 
   /** Appends one decoded frame (planar PCM) whose first sample has media timestamp `ts` (ms). */
@@ -110,6 +131,7 @@ export class PlayoutBuffer {
     this.state = this.leadIn > 0 || this.writeIndex - this.readPos > 2 ? 'playing' : 'starved';
     this.gain = 0;
     this.crossfade = null;
+    this.starvedFor = 0;
   }
 
   setRate(rate: number): void {
@@ -138,6 +160,7 @@ export class PlayoutBuffer {
     if (this.state !== 'playing') {
       this.readPos += skip;
       this.countDrop(skip);
+      this.starvedFor = Math.max(0, this.starvedFor - skip);
       return;
     }
     if (this.crossfade) return;
@@ -164,6 +187,7 @@ export class PlayoutBuffer {
     this.state = 'waiting';
     this.crossfade = null;
     this.leadIn = 0;
+    this.starvedFor = 0;
   }
 
   /** Fills `out` (one array per output channel, all of length `frames`). */
@@ -182,13 +206,15 @@ export class PlayoutBuffer {
   snapshot(): PlayoutSnapshot {
     return {
       state: this.state,
-      readTs: this.anchors.length === 0 ? null : this.indexToTs(this.readPos) - (this.leadIn / this.options.sampleRate) * 1000,
+      // Keep-time mode: through an underrun the media time runs on (what would be heard now).
+      readTs: this.anchors.length === 0 ? null : this.indexToTs(this.readPos + (this.state === 'starved' ? this.starvedFor : 0)) - (this.leadIn / this.options.sampleRate) * 1000,
       queuedMs: ((this.writeIndex - this.readPos) / this.options.sampleRate) * 1000,
       rate: this.rate,
       underruns: this.underruns,
       droppedMs: (this.droppedSamples / this.options.sampleRate) * 1000,
       drops: this.drops,
       clicks: this.clicks,
+      skippedLateMs: (this.skippedLate / this.options.sampleRate) * 1000,
     };
   }
 
@@ -202,6 +228,19 @@ export class PlayoutBuffer {
     }
     const available = this.writeIndex - this.readPos;
     if (this.state === 'starved') {
+      if (this.keepTime) {
+        // The gap's time passes: resume as soon as audio is queued beyond it, skipping what came late.
+        this.starvedFor += this.rate;
+        if (available < this.starvedFor + this.fade * 2) return;
+        const skip = Math.floor(this.starvedFor);
+        this.readPos += skip;
+        this.skippedLate += skip;
+        this.starvedFor = 0;
+        this.state = 'playing';
+        this.gain = 0;
+        this.next(values);
+        return;
+      }
       if (available < this.resumeSamples) return;
       this.state = 'playing';
       this.gain = 0;

@@ -5,6 +5,41 @@ import type { PlayoutSnapshot } from '../../common/media/playout-buffer';
 import type { MediaClock } from './media-clock';
 import { PLAYOUT_PROCESSOR_NAME, playoutWorkletSource, type PlayoutCommand, type PlayoutReport } from './playout-worklet';
 
+/**
+ * The AudioContext's latencyHint. 'interactive' is Chromium's default for real-time audio; a number
+ * asks for that output latency in seconds (0: the smallest the device allows).
+ */
+export const AUDIO_LATENCY_HINT: AudioContextLatencyCategory | number = 'interactive';
+/** Underruns keep time (late audio is skipped, the delay does not grow) instead of waiting (common/media/playout-buffer). */
+export const KEEP_TIME_ON_UNDERRUN = false;
+/** Players in one page share one AudioContext per sample rate (one output stream, one audio thread). */
+export const SHARE_AUDIO_CONTEXT = false;
+
+export interface AudioPlayoutOptions {
+  readonly latencyHint?: AudioContextLatencyCategory | number;
+  readonly shared?: boolean;
+  readonly keepTime?: boolean;
+}
+
+interface SharedContext {
+  readonly context: AudioContext;
+  readonly hint: AudioContextLatencyCategory | number;
+  readonly loaded: Promise<void>;
+  users: number;
+}
+
+/** The page's shared contexts, by sample rate and latency hint. */
+const sharedContexts = new Map<string, SharedContext>();
+
+async function loadWorklet(context: AudioContext): Promise<void> {
+  const url = URL.createObjectURL(new Blob([playoutWorkletSource()], { type: 'text/javascript' }));
+  try {
+    await context.audioWorklet.addModule(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 export class AudioPlayout implements MediaClock {
   private report: PlayoutReport | null = null;
   private reportAt = 0;
@@ -16,6 +51,7 @@ export class AudioPlayout implements MediaClock {
     readonly context: AudioContext,
     private readonly node: AudioWorkletNode,
     private readonly gain: GainNode,
+    private readonly shared: SharedContext | null,
   ) {
     node.port.onmessage = (event: MessageEvent<PlayoutReport>) => {
       this.report = event.data;
@@ -23,28 +59,51 @@ export class AudioPlayout implements MediaClock {
     };
   }
 
-  /** Creates the context at the stream's sample rate (no resampling) and loads the worklet. */
-  static async create(sampleRate: number, channels: number): Promise<AudioPlayout> {
-    const context = new AudioContext({ sampleRate, latencyHint: 'interactive' });
-    const url = URL.createObjectURL(new Blob([playoutWorkletSource()], { type: 'text/javascript' }));
-    try {
-      await context.audioWorklet.addModule(url);
-    } catch (error) {
-      await context.close();
-      throw error;
-    } finally {
-      URL.revokeObjectURL(url);
+  /** Creates (or joins) the context at the stream's sample rate (no resampling) and loads the worklet. */
+  static async create(sampleRate: number, channels: number, options: AudioPlayoutOptions = {}): Promise<AudioPlayout> {
+    const latencyHint = options.latencyHint ?? AUDIO_LATENCY_HINT;
+    let shared: SharedContext | null = null;
+    let context: AudioContext;
+    if (options.shared ?? SHARE_AUDIO_CONTEXT) {
+      const key = `${sampleRate}/${String(latencyHint)}`;
+      shared = sharedContexts.get(key) ?? null;
+      if (!shared) {
+        const created = new AudioContext({ sampleRate, latencyHint });
+        shared = { context: created, hint: latencyHint, loaded: loadWorklet(created), users: 0 };
+        sharedContexts.set(key, shared);
+        const entry = shared;
+        entry.loaded.catch(() => {
+          if (sharedContexts.get(key) === entry) sharedContexts.delete(key);
+        });
+      }
+      shared.users += 1;
+      context = shared.context;
+      try {
+        await shared.loaded;
+      } catch (error) {
+        shared.users -= 1;
+        if (shared.users === 0) await context.close().catch(() => undefined);
+        throw error;
+      }
+    } else {
+      context = new AudioContext({ sampleRate, latencyHint });
+      try {
+        await loadWorklet(context);
+      } catch (error) {
+        await context.close();
+        throw error;
+      }
     }
     const node = new AudioWorkletNode(context, PLAYOUT_PROCESSOR_NAME, {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [Math.max(2, Math.min(channels, 2))],
-      processorOptions: { channels },
+      processorOptions: { channels, keepTime: options.keepTime ?? KEEP_TIME_ON_UNDERRUN },
     });
     const gain = context.createGain();
     node.connect(gain).connect(context.destination);
     if (context.state !== 'running') void context.resume().catch(() => undefined);
-    return new AudioPlayout(context, node, gain);
+    return new AudioPlayout(context, node, gain, shared);
   }
 
   /** True while the context runs (autoplay policy may hold it until a user gesture). */
@@ -145,6 +204,12 @@ export class AudioPlayout implements MediaClock {
     this.closed = true;
     this.post({ type: 'stop' });
     this.node.disconnect();
+    this.gain.disconnect();
+    if (this.shared) {
+      this.shared.users -= 1;
+      if (this.shared.users > 0) return;
+      for (const [key, entry] of sharedContexts) if (entry === this.shared) sharedContexts.delete(key);
+    }
     await this.context.close().catch(() => undefined);
   }
 

@@ -355,7 +355,7 @@ export class LowLatencyPlayer {
       void old.close();
     }
     if (!this.playout && !this.playoutCreating) {
-      this.playoutCreating = AudioPlayout.create(config.sampleRate, config.channels)
+      this.playoutCreating = AudioPlayout.create(config.sampleRate, config.channels, { latencyHint: this.options.audioLatencyHint, shared: this.options.sharedAudioContext, keepTime: this.options.audioKeepTime })
         .then(async (playout) => {
           if (this.stateValue === 'closed') {
             await playout.close();

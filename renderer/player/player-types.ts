@@ -28,7 +28,13 @@ export interface LowLatencyPlayerOptions {
   /** How often `stats` is emitted (default 1000 ms; 0 turns it off). */
   readonly statsIntervalMs?: number;
   /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
-  readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec'>>;
+  readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec' | 'audioPercentile' | 'marginMs'>>;
+  /** The AudioContext's latencyHint (default AUDIO_LATENCY_HINT; benches compare settings). */
+  readonly audioLatencyHint?: AudioContextLatencyCategory | number;
+  /** Audio underruns keep time, skipping the late audio (default KEEP_TIME_ON_UNDERRUN; benches compare). */
+  readonly audioKeepTime?: boolean;
+  /** Players of this page share one AudioContext per sample rate (default SHARE_AUDIO_CONTEXT; benches compare). */
+  readonly sharedAudioContext?: boolean;
   /** Keep a per-audio-frame timing log (arrival, decoded, rendered, output; `audioTimings()`), benches only. */
   readonly timingLog?: boolean;
   /** Link mode: how far a picture may lead its sound (default LIP_SYNC_MAX_LEAD_MS; benches only). */

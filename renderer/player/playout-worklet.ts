@@ -11,6 +11,7 @@ export type PlayoutCommand =
   | { readonly type: 'seek'; readonly ts: number }
   | { readonly type: 'rate'; readonly rate: number }
   | { readonly type: 'resume-threshold'; readonly ms: number }
+  | { readonly type: 'keep-time'; readonly on: boolean }
   | { readonly type: 'clear' }
   | { readonly type: 'stop' };
 
@@ -30,7 +31,7 @@ class LinkMicPlayoutProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const o = options.processorOptions;
-    this.buffer = new PlayoutBuffer({ sampleRate: sampleRate, channels: o.channels });
+    this.buffer = new PlayoutBuffer({ sampleRate: sampleRate, channels: o.channels, keepTime: o.keepTime === true });
     this.quanta = 0;
     this.stopped = false;
     this.port.onmessage = (event) => {
@@ -41,6 +42,7 @@ class LinkMicPlayoutProcessor extends AudioWorkletProcessor {
         case 'seek': this.buffer.seek(m.ts); break;
         case 'rate': this.buffer.setRate(m.rate); break;
         case 'resume-threshold': this.buffer.setResumeThreshold(m.ms); break;
+        case 'keep-time': this.buffer.setKeepTime(m.on); break;
         case 'clear': this.buffer.clear(); this.report(); break;
         case 'stop': this.stopped = true; break;
       }

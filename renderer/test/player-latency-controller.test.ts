@@ -123,6 +123,22 @@ describe('LatencyController', () => {
     expect(rough.targetMs(6000)).toBe(200);
   });
 
+  it('sizes the audio buffer from the audio percentile asked for (a rare late frame left to concealment)', () => {
+    const r = random(11);
+    // One audio frame in 25 is 80 ms late; the rest within 10 ms.
+    const frames = liveFrames(0, 6000, (_ts, i, track) => (track === 'audio' && i % 25 === 0 ? 80 : 5 + r() * 10));
+    const p99 = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
+    const p95 = new LatencyController({ ...latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'), audioPercentile: 0.95, marginMs: 5 });
+    for (const f of frames) {
+      p99.onArrival(f.ts, f.arrival, f.track);
+      p95.onArrival(f.ts, f.arrival, f.track);
+      p99.targetMs(f.arrival);
+      p95.targetMs(f.arrival); // the player asks every 50 ms: the targets follow the estimate
+    }
+    expect(p99.targetMs(6000)).toBeGreaterThan(80);
+    expect(p95.targetMs(6000)).toBeLessThan(40);
+  });
+
   it('speeds up by at most 6 % for a small lag and slows down when ahead', () => {
     const controller = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
     for (const f of liveFrames(0, 3000, () => 5)) controller.onArrival(f.ts, f.arrival);

@@ -107,6 +107,35 @@ describe('PlayoutBuffer', () => {
     expect(buffer.snapshot().clicks).toBe(0);
   });
 
+  it('keep-time: audio that comes late after an underrun is skipped by the gap, so the delay does not grow', () => {
+    const waiting = new PlayoutBuffer({ sampleRate: RATE, channels: 1 });
+    const keeping = new PlayoutBuffer({ sampleRate: RATE, channels: 1, keepTime: true });
+    for (const buffer of [waiting, keeping]) {
+      const ts = pushTone(buffer, 0, 5); // ~107 ms
+      buffer.start(0);
+      renderMs(buffer, 157); // runs dry, then 50 ms of gap
+      expect(buffer.snapshot().state).toBe('starved');
+      pushTone(buffer, ts, 20); // the late audio, ~427 ms
+      renderMs(buffer, 20);
+      expect(buffer.snapshot().state).toBe('playing');
+    }
+    // Waiting resumed where the audio ran out: ~40 ms of media played since; keeping time skipped the gap.
+    expect(waiting.snapshot().readTs!).toBeLessThan(150);
+    expect(keeping.snapshot().readTs!).toBeGreaterThan(165);
+    expect(keeping.snapshot().skippedLateMs).toBeGreaterThan(40);
+    expect(waiting.snapshot().skippedLateMs).toBe(0);
+    expect(keeping.snapshot().clicks).toBe(0);
+  });
+
+  it('keep-time: the media time runs on through an underrun', () => {
+    const buffer = new PlayoutBuffer({ sampleRate: RATE, channels: 1, keepTime: true });
+    pushTone(buffer, 0, 5);
+    buffer.start(0);
+    renderMs(buffer, 200);
+    expect(buffer.snapshot().state).toBe('starved');
+    expect(buffer.snapshot().readTs!).toBeGreaterThan(190);
+  });
+
   it('discards instead of crossfading when seeking before playback starts', () => {
     const buffer = new PlayoutBuffer({ sampleRate: RATE, channels: 1 });
     pushTone(buffer, 0, 50);

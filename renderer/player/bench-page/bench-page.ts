@@ -72,10 +72,16 @@ function startOurs(bench: BenchApi, index: number): void {
   canvas.height = 640;
   stage.append(canvas);
   const tuning = Object.fromEntries(
-    (['jitterWindowMs', 'shrinkMsPerSec'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
+    (['jitterWindowMs', 'shrinkMsPerSec', 'audioPercentile', 'marginMs'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
   );
+  const hint = params.get('latencyHint');
+  const audio = {
+    ...(hint !== null ? { audioLatencyHint: Number.isFinite(Number(hint)) ? Number(hint) : (hint as AudioContextLatencyCategory) } : {}),
+    ...(params.has('sharedAudio') ? { sharedAudioContext: params.get('sharedAudio') === '1' } : {}),
+    ...(params.has('keepTime') ? { audioKeepTime: params.get('keepTime') === '1' } : {}),
+  };
   const lead = params.has('lipSyncLeadMs') ? { lipSyncLeadMs: Number(params.get('lipSyncLeadMs')) } : {};
-  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning, volume: index === 0 ? 1 : 0, timingLog: true, ...lead });
+  const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning, volume: index === 0 ? 1 : 0, timingLog: true, ...audio, ...lead });
   player.on('render', () => measure(bench, canvas));
   for (const type of ['correction', 'stall', 'reconnect', 'reconnect_success', 'error', 'state', 'close'] as const) {
     player.on(type, (detail) => record(bench, type, detail));
