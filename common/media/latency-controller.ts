@@ -4,8 +4,8 @@
 // Model. Every frame carries a media timestamp `ts` and arrives at `arrival` (local clock). The
 // smallest `arrival - ts` seen recently is the path delay of a frame that came straight through:
 // the live edge at time `now` is `now - edgeOffset`. A frame's jitter is how much later than that it
-// arrived. The jitter buffer (the delay the playout keeps behind the live edge) is the 99th
-// percentile of that jitter plus a margin, clamped to [floor, ceiling]: the guide's 200 ms is the
+// arrived. The jitter buffer (the delay the playout keeps behind the live edge) is a high
+// percentile of that jitter (`audioPercentile`, link: p95) plus a margin, clamped to [floor, ceiling]: the guide's 200 ms is the
 // ceiling, not the floor. Start-up GOP backlogs and stalls (a gap in arrivals followed by a burst)
 // are not jitter: they are excluded from the estimate and corrected instead, so delay never
 // accumulates: a small lag is removed by a gentle speed-up (≤ 6 %), a large one by dropping to the
@@ -14,7 +14,7 @@
 //
 // Per track. Audio and video arrive with different jitter (a publisher that encodes both in one
 // loop, like ffmpeg 5.1, delivers audio behind each video encode). The audio buffer is sized from
-// audio arrivals only (p99: a late audio frame is an audible underrun); video gets its own, smaller
+// audio arrivals only (p95: a later audio frame is an underrun the playout conceals by keeping time); video gets its own, smaller
 // target from video arrivals (p90: a late picture is merely shown late), so a link player can show
 // pictures ahead of the audio buffer (within lip-sync bounds, decided by the player).
 //
@@ -53,7 +53,7 @@ export interface LatencyControllerOptions {
   readonly dropCooldownMs: number;
   /** No second keyframe-skip within this time (a plain drop instead). Default 3000. */
   readonly keyframeSkipCooldownMs?: number;
-  /** Percentile of audio (master) arrival jitter that sizes the audio target. Default 0.99. */
+  /** Percentile of audio (master) arrival jitter that sizes the audio target (link default 0.95; 0.99 when unset). */
   readonly audioPercentile?: number;
   /** Percentile of video arrival jitter that sizes the video target. Default 0.9. */
   readonly videoPercentile?: number;
@@ -89,7 +89,10 @@ interface ArrivalSample {
 
 const ADAPTIVE_DEFAULTS = {
   floorMs: 30,
-  marginMs: 15,
+  // p95 + 5 ms (was p99 + 15 ms until 2026-12-03): the rarer late frames are concealed by the
+  // playout keeping time through the underrun (docs/player.md, "three link players").
+  marginMs: 5,
+  audioPercentile: 0.95,
   jitterWindowMs: 2500,
   edgeWindowMs: 8000,
   stallGapMs: 250,
@@ -208,7 +211,7 @@ export class LatencyController {
     return Math.min(this.videoTarget, this.target);
   }
 
-  /** 99th percentile of the measured arrival jitter (ms) of the master track (audio when there is
+  /** The `audioPercentile` of the measured arrival jitter (ms) of the master track (audio when there is
    *  audio), stalls and bursts excluded. */
   get jitterMs(): number {
     return this.jitter;
@@ -316,7 +319,7 @@ export class LatencyController {
     const elapsed = this.lastTargetUpdate === Number.NEGATIVE_INFINITY ? 0 : Math.max(0, now - this.lastTargetUpdate);
     this.lastTargetUpdate = now;
     if (master.length >= 20) {
-      // 99th percentile: every audio frame later than the buffer is an underrun (a fade out and in).
+      // Every audio frame later than the buffer is an underrun (a fade out, the gap skipped, a fade in).
       this.jitter = percentile(master, o.audioPercentile ?? 0.99);
       const wanted = Math.min(o.ceilingMs, Math.max(o.floorMs, this.jitter + o.marginMs));
       this.target = follow(this.target, wanted, elapsed, o.shrinkMsPerSec ?? 20);

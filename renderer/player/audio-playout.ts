@@ -9,10 +9,14 @@ import { PLAYOUT_PROCESSOR_NAME, playoutWorkletSource, type PlayoutCommand, type
  * The AudioContext's latencyHint. 'interactive' is Chromium's default for real-time audio; a number
  * asks for that output latency in seconds (0: the smallest the device allows).
  */
-export const AUDIO_LATENCY_HINT: AudioContextLatencyCategory | number = 'interactive';
+export const AUDIO_LATENCY_HINT: AudioContextLatencyCategory | number = 0;
 /** Underruns keep time (late audio is skipped, the delay does not grow) instead of waiting (common/media/playout-buffer). */
-export const KEEP_TIME_ON_UNDERRUN = false;
-/** Players in one page share one AudioContext per sample rate (one output stream, one audio thread). */
+export const KEEP_TIME_ON_UNDERRUN = true;
+/**
+ * Players in one page share one AudioContext per sample rate (one output stream, one audio thread).
+ * Off: with 'interactive' and three players it made the heard delay worse in both rounds of the
+ * 2026-12-03 A/B (docs/player.md); kept as a knob for benches.
+ */
 export const SHARE_AUDIO_CONTEXT = false;
 
 export interface AudioPlayoutOptions {

@@ -156,6 +156,7 @@ export class LowLatencyPlayer {
       framesDropped: this.framesDropped,
       framesDrawn: this.framesDrawn,
       audioDroppedMs: Math.round(snap?.droppedMs ?? 0),
+      audioSkippedLateMs: Math.round(snap?.skippedLateMs ?? 0),
       audioClicks: snap?.clicks ?? 0,
       reconnects: this.reconnects,
       video: this.videoConfig ? { codec: this.videoConfig.codec, width: this.videoConfig.codedWidth, height: this.videoConfig.codedHeight } : null,

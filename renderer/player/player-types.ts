@@ -56,7 +56,7 @@ export interface PlayerStats {
   readonly bufferMs: number;
   /** The jitter buffer the player aims for (ms). */
   readonly targetMs: number;
-  /** 99th percentile of arrival jitter (ms), stalls and start-up burst excluded. */
+  /** The sizing percentile (link: p95) of audio arrival jitter (ms), stalls and start-up burst excluded. */
   readonly jitterMs: number;
   readonly playbackRate: number;
   /** Frames drawn per second over the last interval. */
@@ -73,6 +73,8 @@ export interface PlayerStats {
   readonly framesDrawn: number;
   /** Audio skipped by drop corrections (ms). */
   readonly audioDroppedMs: number;
+  /** Audio that came late after an underrun and was skipped, the playout keeping time (ms). */
+  readonly audioSkippedLateMs: number;
   /** Curvature spikes in the audio output (clicks; meaningful with tonal test signals). */
   readonly audioClicks: number;
   readonly reconnects: number;

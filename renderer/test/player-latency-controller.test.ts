@@ -127,8 +127,8 @@ describe('LatencyController', () => {
     const r = random(11);
     // One audio frame in 25 is 80 ms late; the rest within 10 ms.
     const frames = liveFrames(0, 6000, (_ts, i, track) => (track === 'audio' && i % 25 === 0 ? 80 : 5 + r() * 10));
-    const p99 = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'));
-    const p95 = new LatencyController({ ...latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'), audioPercentile: 0.95, marginMs: 5 });
+    const p99 = new LatencyController({ ...latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive'), audioPercentile: 0.99, marginMs: 15 });
+    const p95 = new LatencyController(latencyOptionsFor(LINK_PLAYER_PRESET, 'adaptive')); // the link default: p95 + 5 ms
     for (const f of frames) {
       p99.onArrival(f.ts, f.arrival, f.track);
       p95.onArrival(f.ts, f.arrival, f.track);
