@@ -90,6 +90,10 @@ const THREE_VARIANTS: readonly PlayerSpec[] = [
   /** One AudioContext for the three players. */
   threeVariant('shared', 'audioPercentile=0.99&marginMs=15&latencyHint=interactive&sharedAudio=1&keepTime=0'),
   threeVariant('all', 'audioPercentile=0.95&marginMs=5&latencyHint=0&sharedAudio=1&keepTime=1'),
+  /** The defaults of 2026-12-03 with a shorter jitter window and a faster shrink after a burst. */
+  threeVariant('fastshrink', 'jitterWindowMs=1500&shrinkMsPerSec=100'),
+  /** The defaults of 2026-12-03 with the p90 of audio jitter (more underruns concealed). */
+  threeVariant('p90', 'audioPercentile=0.9'),
 ];
 const THREE_SELECTED = (process.env.BENCH_THREE ? process.env.BENCH_THREE.split(',') : [THREE_LINKS.name])
   .map((name) => THREE_VARIANTS.find((p) => p.name === name))
