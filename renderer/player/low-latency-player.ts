@@ -13,7 +13,7 @@ import { LatencyController, latencyOptionsFor } from '../../common/media/latency
 import { LIP_SYNC_MAX_LEAD_MS, pictureShowTs } from '../../common/media/lip-sync';
 import { AUDIENCE_PLAYER_PRESET, LINK_PLAYER_PRESET } from '../../common/presets';
 import { TypedEmitter, type Disposable, type Listener } from '../../common/typed-emitter';
-import { AudioPlayout } from './audio-playout';
+import { AUDIO_LATENCY_HINT, AudioPlayout, KEEP_TIME_ON_UNDERRUN, SHARE_AUDIO_CONTEXT, type AudioPlayoutOptions } from './audio-playout';
 import { openFlvSource, transportOf, type FlvSource } from './flv-source';
 import { WallClock, type MediaClock } from './media-clock';
 import type { AudioFrameTiming, LowLatencyPlayerOptions, PlayerEvents, PlayerMode, PlayerState, PlayerStats } from './player-types';
@@ -356,7 +356,7 @@ export class LowLatencyPlayer {
       void old.close();
     }
     if (!this.playout && !this.playoutCreating) {
-      this.playoutCreating = AudioPlayout.create(config.sampleRate, config.channels, { latencyHint: this.options.audioLatencyHint, shared: this.options.sharedAudioContext, keepTime: this.options.audioKeepTime })
+      this.playoutCreating = AudioPlayout.create(config.sampleRate, config.channels, this.audioPlayoutOptions())
         .then(async (playout) => {
           if (this.stateValue === 'closed') {
             await playout.close();
@@ -374,6 +374,20 @@ export class LowLatencyPlayer {
           this.playoutCreating = null;
         });
     }
+  }
+
+  /**
+   * The audio output's settings: the link mode's low-delay ones (docs/player.md, "three link
+   * players"); the audience mode, which holds a second anyway, keeps Web Audio's 'interactive'
+   * latency and waits through underruns as before.
+   */
+  private audioPlayoutOptions(): AudioPlayoutOptions {
+    const link = this.mode === 'link';
+    return {
+      latencyHint: this.options.audioLatencyHint ?? (link ? AUDIO_LATENCY_HINT : 'interactive'),
+      shared: this.options.sharedAudioContext ?? SHARE_AUDIO_CONTEXT,
+      keepTime: this.options.audioKeepTime ?? (link ? KEEP_TIME_ON_UNDERRUN : false),
+    };
   }
 
   private decodeAudio(dts: number, data: Uint8Array): void {

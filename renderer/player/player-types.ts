@@ -29,9 +29,9 @@ export interface LowLatencyPlayerOptions {
   readonly statsIntervalMs?: number;
   /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
   readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec' | 'audioPercentile' | 'marginMs'>>;
-  /** The AudioContext's latencyHint (default AUDIO_LATENCY_HINT; benches compare settings). */
+  /** The AudioContext's latencyHint (default: AUDIO_LATENCY_HINT in link mode, 'interactive' in audience mode; benches compare settings). */
   readonly audioLatencyHint?: AudioContextLatencyCategory | number;
-  /** Audio underruns keep time, skipping the late audio (default KEEP_TIME_ON_UNDERRUN; benches compare). */
+  /** Audio underruns keep time, skipping the late audio (default: KEEP_TIME_ON_UNDERRUN in link mode, off in audience mode; benches compare). */
   readonly audioKeepTime?: boolean;
   /** Players of this page share one AudioContext per sample rate (default SHARE_AUDIO_CONTEXT; benches compare). */
   readonly sharedAudioContext?: boolean;
