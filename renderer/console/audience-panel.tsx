@@ -7,6 +7,7 @@ import type { Layout, LayoutParticipant } from '../../common/layout';
 import type { LinkView, RoomView } from '../../common/studio-api';
 import { useI18n } from './i18n-context';
 import { useAction, useNotices } from './notices';
+import { WatchedBattle } from './pk-battle';
 import { PlayerView } from './player-view';
 import { useStudio } from './studio-session';
 import { secondsLeft } from './studio-views';
@@ -112,6 +113,11 @@ export function AudiencePanel() {
           <p className="muted">{t('console.audience.empty')}</p>
         )}
       </section>
+      {watching
+        ? state.watchedBattles
+            .filter((view) => view.battle.sides.some((side) => side.roomId === watching.roomId))
+            .map((view) => <WatchedBattle key={view.pkId} view={view} joinedRooms={[watching.roomId]} />)
+        : null}
       {watching ? <AudienceMix watching={watching} guestLink={guestLink} ownStreamCode={state.live.role === 'small' ? (state.live.streamCode ?? settings.streamCode) : settings.streamCode} /> : null}
     </div>
   );

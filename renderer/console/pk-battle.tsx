@@ -3,13 +3,17 @@
 // audience mode the like and gift buttons.
 import { formatCountdown } from '../../common/signal/pk-battle';
 import type { PkBattleView } from '../../common/studio-api';
-import { useI18n } from './i18n-context';
+import { useI18n, type I18n } from './i18n-context';
 import { useAction } from './notices';
-import { battleScreen, VOTE_KINDS } from './pk-battle-model';
+import { battleScreen, VOTE_KINDS, type BattleScreen } from './pk-battle-model';
 import { useStudio } from './studio-session';
 import { useNow } from './use-now';
 
-export function PkBattleBoard({ view, ownRoomId, hostUserId }: { view: PkBattleView; ownRoomId: string | null; hostUserId: string | null }) {
+/**
+ * `audience`: a viewer's board (the watched room is the first side, but it is not "us": both sides
+ * are named by room, the winner by room, and the board closes instead of going "back to solo").
+ */
+export function PkBattleBoard({ view, ownRoomId, hostUserId, audience = false }: { view: PkBattleView; ownRoomId: string | null; hostUserId: string | null; audience?: boolean }) {
   const { api } = useStudio();
   const { t, number } = useI18n();
   const run = useAction();
@@ -29,16 +33,15 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId }: { view: PkBattleV
       </p>
       <div className="pk-score-bar" role="img" aria-label={`${number(screen.ours.score)} : ${number(screen.theirs.score)}`}>
         <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare }}>
-          {t('pk.battle.ours', { score: screen.ours.score })}
+          {audience ? t('pk.battle.side', { score: screen.ours.score, room: screen.ours.roomId }) : t('pk.battle.ours', { score: screen.ours.score })}
         </div>
         <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare }}>
-          {t('pk.battle.theirs', { score: screen.theirs.score, room: screen.theirs.roomId })}
+          {t('pk.battle.side', { score: screen.theirs.score, room: screen.theirs.roomId })}
         </div>
       </div>
       {screen.outcome ? (
         <div className="pk-result" data-testid="pk-battle-result" data-outcome={screen.outcome} role="status">
-          <strong>{screen.outcome === 'won' ? t('pk.battle.won') : screen.outcome === 'lost' ? t('pk.battle.lost', { room: screen.theirs.roomId }) : t('pk.battle.draw')}</strong>{' '}
-          <span className="muted">{t('pk.battle.backToSolo', { time })}</span>
+          <strong data-testid="pk-battle-winner">{resultText(screen, audience, t)}</strong> <span className="muted">{audience ? t('pk.battle.boardCloses', { time }) : t('pk.battle.backToSolo', { time })}</span>
           {hostUserId !== null ? (
             asked ? (
               <span className="muted" data-testid="pk-rematch-asked">
@@ -56,6 +59,13 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId }: { view: PkBattleV
   );
 }
 
+/** The result line: for a host won / lost to {room} / draw; for a viewer the winning room by name. */
+function resultText(screen: BattleScreen, audience: boolean, t: I18n['t']): string {
+  if (screen.outcome === 'draw') return t('pk.battle.draw');
+  if (audience) return t('pk.battle.roomWon', { room: screen.outcome === 'won' ? screen.ours.roomId : screen.theirs.roomId });
+  return screen.outcome === 'won' ? t('pk.battle.won') : t('pk.battle.lost', { room: screen.theirs.roomId });
+}
+
 /** Audience mode: a joined room's battle with the like and gift buttons for the room watched. */
 export function WatchedBattle({ view, joinedRooms }: { view: PkBattleView; joinedRooms: readonly string[] }) {
   const { api } = useStudio();
@@ -65,7 +75,7 @@ export function WatchedBattle({ view, joinedRooms }: { view: PkBattleView; joine
   return (
     <section className="card" data-testid="pk-watched" data-pk={view.pkId}>
       <h2>{t('pk.battle.watching', { room: watched })}</h2>
-      <PkBattleBoard view={view} ownRoomId={watched} hostUserId={null} />
+      <PkBattleBoard view={view} ownRoomId={watched} hostUserId={null} audience />
       {view.battle.phase === 'battle' ? (
         <div className="inline-form">
           {VOTE_KINDS.map((kind) => (
