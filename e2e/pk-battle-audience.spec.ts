@@ -49,6 +49,7 @@ test('PK battle in audience mode: C watches A’s room, sees the board (A first)
   await expect(boardC.getByTestId('pk-battle-countdown')).toHaveText(/^0:[0-4]\d left$/);
   await expect(boardC.getByTestId('pk-score-ours'), 'the watched room first, by name').toHaveText(`0 ${roomA}`);
   await expect(boardC.getByTestId('pk-score-theirs')).toHaveText(`0 ${roomB}`);
+  await expect(boardC.getByTestId('pk-score-theirs'), 'the name cut short in the bar is whole in the title').toHaveAttribute('title', `0 ${roomB}`);
   const ours = (await boardC.getByTestId('pk-score-ours').boundingBox())!;
   const theirs = (await boardC.getByTestId('pk-score-theirs').boundingBox())!;
   expect(ours.x, 'A’s part of the bar comes first').toBeLessThan(theirs.x);
@@ -63,6 +64,7 @@ test('PK battle in audience mode: C watches A’s room, sees the board (A first)
   await expect(boardA.getByTestId('pk-score-ours')).toHaveText('Us 11');
   await expect(boardC).toHaveAttribute('data-ours', '11');
   await expect(boardC.getByTestId('pk-score-ours')).toHaveText(`11 ${roomA}`);
+  await expect(boardC.getByTestId('pk-score-theirs')).toHaveAttribute('title', `0 ${roomB}`);
   await cluster.shot(c.page, '02-c-voted-en');
   await c.page.getByTestId('language').selectOption('zh-CN');
   await expect(watched.getByRole('heading')).toHaveText(`直播间 ${roomA} 的 PK 对战`);

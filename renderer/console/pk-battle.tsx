@@ -21,6 +21,8 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId, audience = false }:
   const screen = battleScreen(view, ownRoomId, now);
   const time = formatCountdown(screen.secondsLeft);
   const asked = hostUserId !== null && screen.rematch.includes(hostUserId);
+  const oursLabel = audience ? t('pk.battle.side', { score: screen.ours.score, room: screen.ours.roomId }) : t('pk.battle.ours', { score: screen.ours.score });
+  const theirsLabel = t('pk.battle.side', { score: screen.theirs.score, room: screen.theirs.roomId });
   return (
     <div className="pk-battle" data-testid="pk-battle" data-phase={screen.phase} data-round={screen.round} data-ours={screen.ours.score} data-theirs={screen.theirs.score}>
       <p className="pk-battle-head">
@@ -32,11 +34,12 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId, audience = false }:
         ) : null}
       </p>
       <div className="pk-score-bar" role="img" aria-label={`${number(screen.ours.score)} : ${number(screen.theirs.score)}`}>
-        <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare }}>
-          {audience ? t('pk.battle.side', { score: screen.ours.score, room: screen.ours.roomId }) : t('pk.battle.ours', { score: screen.ours.score })}
+        {/* A small share cuts the room's name short (ellipsis): the title keeps it whole. */}
+        <div className="pk-score-ours" data-testid="pk-score-ours" style={{ flexGrow: screen.oursShare }} title={oursLabel}>
+          {oursLabel}
         </div>
-        <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare }}>
-          {t('pk.battle.side', { score: screen.theirs.score, room: screen.theirs.roomId })}
+        <div className="pk-score-theirs" data-testid="pk-score-theirs" style={{ flexGrow: 1 - screen.oursShare }} title={theirsLabel}>
+          {theirsLabel}
         </div>
       </div>
       {screen.outcome ? (
