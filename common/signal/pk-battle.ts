@@ -57,5 +57,8 @@ export function formatCountdown(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** How long after its result phase a watched battle's board stays up (the hosts may rematch). */
+export const WATCHED_BATTLE_GRACE_MS = 5_000;
+
 /** The score bar's colours (the consoles' bar, the server mix's bar): the side shown as ours (left), then the other side. */
 export const BATTLE_BAR_COLOURS = { own: '#e53950', peer: '#3978e5' } as const;

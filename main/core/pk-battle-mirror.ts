@@ -2,14 +2,11 @@
 // own PK's battle and, in audience mode, the battles of rooms joined as a viewer. The server owns
 // the clock and the scores; this only keeps the latest copy and the server's clock offset so every
 // console shows the same countdown.
-import type { Battle } from '../../common/signal/pk-battle';
+import { WATCHED_BATTLE_GRACE_MS, type Battle } from '../../common/signal/pk-battle';
 import type { PkStarted } from '../../common/signal/messages';
 import type { PkBattleView } from '../../common/studio-api';
 import type { Disposable } from '../../common/typed-emitter';
 import type { SignalPort } from './ports';
-
-/** How long after its result phase a watched battle is still shown (the hosts may rematch). */
-const WATCHED_GRACE_MS = 5_000;
 
 export class PkBattleMirror {
   private readonly battles = new Map<string, PkBattleView>();
@@ -47,7 +44,7 @@ export class PkBattleMirror {
     for (const view of this.battles.values()) {
       if (view.pkId === ownPkId) continue;
       if (!view.battle.sides.some((side) => joinedRooms.has(side.roomId))) continue;
-      if (this.now() + view.serverOffsetMs > view.battle.resultEndsAt + WATCHED_GRACE_MS) {
+      if (this.now() + view.serverOffsetMs > view.battle.resultEndsAt + WATCHED_BATTLE_GRACE_MS) {
         this.battles.delete(view.pkId);
         continue;
       }

@@ -1,6 +1,6 @@
 // What a console shows of a PK battle, from the mirrored battle (server clock and scores): the
 // countdown in server time, our score against theirs, the share of the bar, and the outcome.
-import { battleSecondsLeft, type BattleVoteKind } from '../../common/signal/pk-battle';
+import { battleSecondsLeft, WATCHED_BATTLE_GRACE_MS, type BattleVoteKind } from '../../common/signal/pk-battle';
 import type { PkBattleView } from '../../common/studio-api';
 
 export interface BattleScreen {
@@ -18,14 +18,18 @@ export interface BattleScreen {
   readonly rematch: readonly string[];
 }
 
-/** `ownRoomId`: the side shown as "ours" (our room, or for a viewer the room it watches). */
-export function battleScreen(view: PkBattleView, ownRoomId: string | null, now: number): BattleScreen {
+/**
+ * `ownRoomId`: the side shown as "ours" (our room, or for a viewer the room it watches). `audience`:
+ * a watched battle, whose board stays up WATCHED_BATTLE_GRACE_MS after the result phase (the result
+ * countdown counts to when it closes).
+ */
+export function battleScreen(view: PkBattleView, ownRoomId: string | null, now: number, audience = false): BattleScreen {
   const { battle } = view;
   const oursIndex = battle.sides[1].roomId === ownRoomId ? 1 : 0;
   const ours = battle.sides[oursIndex];
   const theirs = battle.sides[oursIndex === 0 ? 1 : 0];
   const total = ours.score + theirs.score;
-  const until = battle.phase === 'battle' ? battle.endsAt : battle.resultEndsAt;
+  const until = battle.phase === 'battle' ? battle.endsAt : battle.resultEndsAt + (audience ? WATCHED_BATTLE_GRACE_MS : 0);
   let outcome: BattleScreen['outcome'] = null;
   if (battle.phase === 'result' && battle.result) {
     outcome = battle.result.winnerRoomId === null ? 'draw' : battle.result.winnerRoomId === ours.roomId ? 'won' : 'lost';

@@ -18,7 +18,7 @@ export function PkBattleBoard({ view, ownRoomId, hostUserId, audience = false }:
   const { t, number } = useI18n();
   const run = useAction();
   const now = useNow(true, 250);
-  const screen = battleScreen(view, ownRoomId, now);
+  const screen = battleScreen(view, ownRoomId, now, audience);
   const time = formatCountdown(screen.secondsLeft);
   const asked = hostUserId !== null && screen.rematch.includes(hostUserId);
   const oursLabel = audience ? t('pk.battle.side', { score: screen.ours.score, room: screen.ours.roomId }) : t('pk.battle.ours', { score: screen.ours.score });

@@ -45,6 +45,8 @@ describe('PK battle on the console', () => {
     const result = view({ phase: 'result', result: { winnerRoomId: 'room_a' } });
     expect(battleScreen(result, 'room_a', 1_065_000)).toMatchObject({ outcome: 'won', secondsLeft: 5 });
     expect(battleScreen(result, 'room_b', 1_065_000).outcome).toBe('lost');
+    // A viewer's board stays up 5 s past the result phase (the hosts may rematch): its countdown says so.
+    expect(battleScreen(result, 'room_a', 1_065_000, true).secondsLeft).toBe(10);
     expect(battleScreen(view({ phase: 'result', result: { winnerRoomId: null } }), 'room_a', 0).outcome).toBe('draw');
     expect(battleScreen(view(), 'room_a', 0).outcome).toBeNull();
   });
