@@ -5,7 +5,7 @@
 // winner's part is outlined (a draw: neither). Only digits and ':' are written (bitmap-font.ts),
 // so there is no language text in the picture. Each room's audience sees its own host on the
 // left, so an overlay's `left` is the mix's own (big) host.
-import { BATTLE_BAR_COLOURS } from '../../common/signal/pk-battle';
+import { BATTLE_BAR_COLOURS, battleSecondsLeft, formatCountdown } from '../../common/signal/pk-battle';
 import { GLYPH_HEIGHT, textWidth } from './bitmap-font';
 import type { PixelRect } from './mix-geometry';
 import type { YuvColour, YuvFrame } from './yuv-canvas';
@@ -67,8 +67,7 @@ export function leftShareWidth(left: number, right: number, width: number): numb
 
 /** `m:ss` until `endsAt` seen at `now`, never negative. */
 export function countdownText(endsAt: number, now: number): string {
-  const s = Math.max(0, Math.ceil((endsAt - now) / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return formatCountdown(battleSecondsLeft(endsAt, now, 0));
 }
 
 /** Font scale and top row of the text inside the bar: as large as fits with a clear margin, even rows. */

@@ -167,11 +167,6 @@ export class StreamMix {
     this.overlay = overlay;
   }
 
-  /** The overlay drawn now, if any. */
-  get currentOverlay(): MixOverlay | null {
-    return this.overlay;
-  }
-
   status(): MixStatus {
     return {
       streamCode: this.options.streamCode,

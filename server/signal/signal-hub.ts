@@ -17,7 +17,7 @@ import type {
   ServerMix,
   UserState,
 } from '../../common/signal/messages';
-import type { Disposable } from '../../common/typed-emitter';
+import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import type { Clock, TimerHandle } from './clock';
 import type { SignalLogger, UrlIssuerLike } from './deps';
 import { SNAPSHOT_VERSION, type HubSnapshot, type PeerRef } from './signal-snapshot';
@@ -61,7 +61,9 @@ export class SignalHub {
   private sequence = 0;
   readonly battles: PkBattles;
   /** [mixer] Told the rooms of a PK whose battle changed (scores, phase, rematch) or ended. */
-  private readonly battleListeners = new Set<(roomIds: readonly string[]) => void>();
+  private readonly battleChanges = new TypedEmitter<{ change: readonly string[] }>((error) =>
+    this.logger.warn('signal: battle listener threw', { error: String(error) }),
+  );
   private readonly publishDeadlines: FirstPublishDeadlines;
 
   constructor(
@@ -684,19 +686,11 @@ export class SignalHub {
 
   /** [mixer] Calls `listener` with the two rooms of a PK whenever its battle changes or ends. */
   onBattleChange(listener: (roomIds: readonly string[]) => void): Disposable {
-    this.battleListeners.add(listener);
-    return { dispose: () => this.battleListeners.delete(listener) };
+    return this.battleChanges.on('change', listener);
   }
 
   private notifyBattle(pk: PkEntry): void {
-    const roomIds = pk.sides.map((side) => side.roomId);
-    for (const listener of [...this.battleListeners]) {
-      try {
-        listener(roomIds);
-      } catch (error) {
-        this.logger.warn('signal: battle listener threw', { error: String(error) });
-      }
-    }
+    this.battleChanges.emit('change', pk.sides.map((side) => side.roomId));
   }
 
   /** A viewer or linked guest of either room of the PK, and not one of its hosts. */
