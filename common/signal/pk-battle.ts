@@ -57,7 +57,7 @@ export function formatCountdown(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** How long after its result phase a watched battle's board stays up (the hosts may rematch). */
+/** How long after its result phase a watched battle's board stays up, in the console and on /watch (the hosts may rematch). */
 export const WATCHED_BATTLE_GRACE_MS = 5_000;
 
 /** The score bar's colours (the consoles' bar, the server mix's bar): the side shown as ours (left), then the other side. */

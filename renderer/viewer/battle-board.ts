@@ -2,14 +2,12 @@
 // watched room's side first, the winner (or a draw) in the result phase, and the like / gift
 // buttons that vote for the watched room. The numbers come from the console's battle model
 // (renderer/console/pk-battle-model.ts), so the page and both consoles show the same thing.
-import { formatCountdown, type BattleVoteKind } from '../../common/signal/pk-battle';
+import { formatCountdown, WATCHED_BATTLE_GRACE_MS, type BattleVoteKind } from '../../common/signal/pk-battle';
 import { toErrorPayload } from '../../common/errors';
 import { formatNumber, translateError, type Locale, type MessageKey } from '../../common/i18n';
 import type { PkBattleView } from '../../common/studio-api';
 import { battleScreen, VOTE_KINDS, type BattleScreen } from '../console/pk-battle-model';
 
-/** How long after its result phase a battle stays on the page if no update removes it. */
-const GRACE_MS = 5_000;
 const TICK_MS = 250;
 
 export interface BattleBoardOptions {
@@ -97,7 +95,7 @@ export class BattleBoard {
 
   private render(): void {
     const view = this.view;
-    if (view && this.now() + view.serverOffsetMs > view.battle.resultEndsAt + GRACE_MS) this.view = null;
+    if (view && this.now() + view.serverOffsetMs > view.battle.resultEndsAt + WATCHED_BATTLE_GRACE_MS) this.view = null;
     if (!this.view) {
       this.root.hidden = true;
       delete this.root.dataset.phase;

@@ -2,14 +2,14 @@
 // the left host's colour and the right part in the right host's colour, split by score share
 // (50/50 at 0:0), the scores and the countdown in a 5x7 bitmap font; gone when the battle ends.
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { BATTLE_BAR_COLOURS } from '../../common/signal/pk-battle';
-import { SignalClient } from '../../common/signal/signal-client';
+import type { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
 import { textWidth } from '../mixer/bitmap-font';
 import { battleOverlay } from '../mixer/server-mixer';
 import { BAR_LEFT_YUV, BAR_RIGHT_YUV, barRect, countdownText, drawOverlay, leftShareWidth, textPlacement, type BattleOverlay } from '../mixer/mix-overlay';
 import { YuvFrame, type YuvColour } from '../mixer/yuv-canvas';
+import { devLoginClient } from './helpers/dev-login-client';
 import { startTestServer, waitFor } from './helpers/media';
 import { FrameGrabber, pushColour } from './mixer-media';
 
@@ -189,11 +189,8 @@ describe('the score bar in a real server mix', () => {
   }
 
   async function login(userId: string): Promise<SignalClient> {
-    const response = await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-    const { token } = (await response.json()) as { token: string };
-    const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token, createWebSocket: (url) => new WebSocket(url) as never });
+    const client = await devLoginClient(server!, userId);
     clients.push(client);
-    await client.connect();
     return client;
   }
 

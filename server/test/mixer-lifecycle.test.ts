@@ -3,11 +3,11 @@
 // restarted and says so in /api/streams; a mix that keeps failing stops serving and its audience
 // goes back to the original stream.
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { templateGeometry, type Rect } from '../../common/layout';
-import { SignalClient } from '../../common/signal/signal-client';
+import type { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer, LinkMicServerOptions } from '../link-mic-server';
 import type { RefusedEvent } from '../origin/origin-types';
+import { devLoginClient } from './helpers/dev-login-client';
 import { startChild, startTestServer, waitFor, FFMPEG, type Child } from './helpers/media';
 import { FrameGrabber, pushColour, pushSmallColour } from './mixer-media';
 
@@ -34,10 +34,8 @@ async function start(options: LinkMicServerOptions = {}): Promise<LinkMicServer>
 }
 
 async function login(userId: string): Promise<SignalClient> {
-  const { token } = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
-  const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token, createWebSocket: (url) => new WebSocket(url) as never });
+  const client = await devLoginClient(server!, userId);
   clients.push(client);
-  await client.connect();
   return client;
 }
 

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
 import { buildViewer } from '../../scripts/build-viewer';
+import { devLoginClient } from './helpers/dev-login-client';
 import { startTestServer, waitFor, type Child } from './helpers/media';
 import { pushColour, pushSmallColour } from './mixer-media';
 
@@ -63,10 +64,8 @@ async function until(page: Page, predicate: (s: ViewerSnapshot) => boolean, what
 }
 
 async function hostClient(userId: string): Promise<SignalClient> {
-  const login = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
-  const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token: login.token, createWebSocket: (url) => new WebSocket(url) as never });
+  const client = await devLoginClient(server!, userId);
   clients.push(client);
-  await client.connect();
   return client;
 }
 

@@ -7,11 +7,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SignalClient } from '../../common/signal/signal-client';
+import type { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
 import { buildViewer } from '../../scripts/build-viewer';
+import { devLoginClient } from './helpers/dev-login-client';
 import { startTestServer } from './helpers/media';
 
 interface BattleSnapshot {
@@ -54,10 +54,8 @@ afterEach(async () => {
 });
 
 async function hostClient(userId: string): Promise<SignalClient> {
-  const login = (await (await fetch(`${server!.httpUrl}/api/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
-  const client = new SignalClient({ url: `${server!.wsUrl}/signal`, userId, token: login.token, createWebSocket: (url) => new WebSocket(url) as never });
+  const client = await devLoginClient(server!, userId);
   clients.push(client);
-  await client.connect();
   return client;
 }
 
