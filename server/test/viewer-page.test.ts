@@ -1,7 +1,7 @@
 // The audience page (/watch/{room}) in real Chromium against a real server and live ffmpeg
 // pushes: it plays, follows a layout change pushed by the host through signalling, shows the
 // server mix as one stream, and survives a publisher restart. The page's strict CSP is a header.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
 import { buildViewer } from '../../scripts/build-viewer';
 import { devLoginClient } from './helpers/dev-login-client';
+import { startViewerBrowser, type ViewerBrowser } from './helpers/viewer-browser';
 import { startTestServer, waitFor, type Child } from './helpers/media';
 import { pushColour, pushSmallColour } from './mixer-media';
 
@@ -21,6 +22,7 @@ interface ViewerSnapshot {
   tiles: Array<{ streamCode: string; rect: { x: number; y: number; w: number; h: number }; state: string; framesDrawn: number }>;
 }
 
+let viewer: ViewerBrowser | undefined;
 let distDir: string;
 let browser: Browser;
 let server: LinkMicServer | undefined;
@@ -28,17 +30,12 @@ const children: Child[] = [];
 const clients: SignalClient[] = [];
 
 beforeAll(async () => {
-  distDir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-'));
-  await buildViewer(distDir);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
+  viewer = await startViewerBrowser('linkmic-viewer-');
+  ({ distDir, browser } = viewer);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  rmSync(distDir, { recursive: true, force: true });
+  await viewer?.close();
 });
 
 afterEach(async () => {

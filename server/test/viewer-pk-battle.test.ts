@@ -3,15 +3,12 @@
 // like and gift buttons vote for its room (pk.vote as a read-only viewer), both pages show the same
 // scores, then the winner (or a draw) in the result phase (English and Simplified Chinese), and the board goes
 // away when the PK ends. A viewer beyond its vote rate reads the sentence for RATE_LIMITED.
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalClient } from '../../common/signal/signal-client';
 import type { LinkMicServer } from '../link-mic-server';
-import { buildViewer } from '../../scripts/build-viewer';
 import { devLoginClient } from './helpers/dev-login-client';
+import { startViewerBrowser, type ViewerBrowser } from './helpers/viewer-browser';
 import { startTestServer } from './helpers/media';
 
 interface BattleSnapshot {
@@ -28,23 +25,19 @@ interface BattleSnapshot {
 /** The battle duration this server accepts for tests: long enough to vote, short enough to end. */
 const TEST_BATTLE_SEC = 8;
 
+let viewer: ViewerBrowser | undefined;
 let distDir: string;
 let browser: Browser;
 let server: LinkMicServer | undefined;
 const clients: SignalClient[] = [];
 
 beforeAll(async () => {
-  distDir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-viewer-battle-'));
-  await buildViewer(distDir);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  viewer = await startViewerBrowser('linkmic-viewer-battle-');
+  ({ distDir, browser } = viewer);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  rmSync(distDir, { recursive: true, force: true });
+  await viewer?.close();
 });
 
 afterEach(async () => {
