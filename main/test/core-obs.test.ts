@@ -83,6 +83,13 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
     expect(tracks.find((track) => track.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
     const stats = await nextEvent(host.api, 'stats', (s) => s.frames > 0 && s.cpuPercent !== undefined, 60_000);
     expect(stats.cpuPercent).toBeGreaterThan(0);
+    // OBS's output frames (skipped of total) and the bytes it sent, for the status bar.
+    expect(stats.bytesSent).toBeGreaterThan(0);
+    expect(stats.droppedFrames).toBeGreaterThanOrEqual(0);
+    expect(stats.droppedFrames).toBeLessThanOrEqual(stats.frames);
+    const obsStatus = await watcher.call('GetStreamStatus');
+    expect(obsStatus.outputTotalFrames).toBeGreaterThanOrEqual(stats.frames);
+    expect(obsStatus.outputBytes).toBeGreaterThanOrEqual(stats.bytesSent!);
 
     await host.api.stopLive();
     expect((await watcher.call('GetStreamStatus')).outputActive).toBe(false);
