@@ -9,6 +9,7 @@ import { coHostParties } from './co-host-parties';
 import { ObsClient } from './obs-client';
 import { ObsCoHostInputs } from './obs-co-host-inputs';
 import { ObsStream } from './obs-stream';
+import type { ObsServiceLeftoverStore } from './obs-stream-leftover';
 import type { ObsStreamStats } from './obs-stream-stats';
 
 export interface ObsEndpoint {
@@ -20,6 +21,8 @@ export interface ObsPushEngineOptions {
   readonly logger?: CoreLogger;
   /** Stats sampling period. Default 2000 ms. */
   readonly statsIntervalMs?: number;
+  /** Where the streamer's OBS stream settings are kept while OBS has our key (the studio's secret store). */
+  readonly leftovers?: ObsServiceLeftoverStore;
 }
 
 /** OBS's figures as the push's stats: frames = the output's total, dropped = its skipped frames, and the bytes it sent. */
@@ -50,7 +53,11 @@ export class ObsPushEngine {
     const client = await ObsClient.connect({ url: endpoint.url, password: endpoint.password });
     let stream: ObsStream;
     try {
-      stream = await ObsStream.start(client, { url: options.url, ...(this.options.statsIntervalMs === undefined ? {} : { statsIntervalMs: this.options.statsIntervalMs }) });
+      stream = await ObsStream.start(client, {
+        url: options.url,
+        leftovers: this.options.leftovers ?? null,
+        ...(this.options.statsIntervalMs === undefined ? {} : { statsIntervalMs: this.options.statsIntervalMs }),
+      });
     } catch (error) {
       await client.close();
       throw error;

@@ -13,6 +13,7 @@ import { defaultLayout } from '../../common/layout';
 import { ObsClient } from '../obs/obs-client';
 import { CO_HOST_SCENE_NAME, ObsCoHostInputs } from '../obs/obs-co-host-inputs';
 import { ObsPushEngine } from '../obs/obs-push-engine';
+import { OBS_LEFTOVER_KEY } from '../obs/obs-stream-leftover';
 import { MemorySecretStore } from '../settings/secret-store';
 import { probeStreams, waitUntil } from './helpers/engine-media';
 import { HeadlessObs, obsInstalled } from './helpers/obs-headless';
@@ -48,8 +49,8 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
     return items.sceneItems.map((item) => String(item['sourceName']));
   }
 
-  async function obsHost(): Promise<TestCore> {
-    const host = await startTestCore(testSettings({ userId: 'obs-host', streamCode: 'obs_room' }));
+  async function obsHost(secrets = new MemorySecretStore()): Promise<TestCore> {
+    const host = await startTestCore(testSettings({ userId: 'obs-host', streamCode: 'obs_room' }), { secrets });
     studios.push(host);
     return host;
   }
@@ -72,13 +73,17 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
   });
 
   it("goes live through OBS: the stream plays from our origin, OBS's figures reach the stats, and stopping gives OBS back its settings", async () => {
-    const host = await obsHost();
+    const secrets = new MemorySecretStore();
+    const host = await obsHost(secrets);
     await host.api.setEngine({ kind: 'obs', obsUrl: obs.url, obsPassword: obs.password });
     const own = { service: 'Twitch', server: 'auto', key: 'streamers-own-key' };
     await watcher.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_common', streamServiceSettings: own });
     await host.api.goLive();
     const live = await waitForState(host.api, (s) => s.live.status === 'live', 'live through OBS', 120_000);
     expect(live.live.encoder).toMatch(/^OBS \d+\./);
+    // While OBS has our key, the streamer's settings (their key included) wait in the secret store.
+    expect(JSON.parse((await secrets.get(OBS_LEFTOVER_KEY))!)).toMatchObject({ previous: { streamServiceType: 'rtmp_common', streamServiceSettings: own } });
+    expect(JSON.stringify(await host.api.getSettings())).not.toContain('streamers-own-key');
     const tracks = await probeStreams(`${host.embedded().httpUrl}/live/obs_room.flv`);
     expect(tracks.find((track) => track.codec_type === 'video')).toMatchObject({ codec_name: 'h264' });
     const stats = await nextEvent(host.api, 'stats', (s) => s.frames > 0 && s.cpuPercent !== undefined, 60_000);
@@ -94,6 +99,7 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
     await host.api.stopLive();
     expect((await watcher.call('GetStreamStatus')).outputActive).toBe(false);
     expect(await watcher.call('GetStreamServiceSettings')).toEqual({ streamServiceType: 'rtmp_common', streamServiceSettings: own });
+    expect(await secrets.get(OBS_LEFTOVER_KEY)).toBeNull();
   }, OBS_TIMEOUT);
 
   it('reads a forged key as refused and says so in the console’s words (en, zh-CN)', async () => {
