@@ -1,7 +1,9 @@
 // bench:obs — OBS Studio as the engine, against a real headless OBS (Xvfb, software GL) and our
 // origin: go-live to first media at the origin, link accepted to the guest visible in OBS's
 // program (its red picture inside its box of a program screenshot), and OBS's CPU share while
-// streaming 640x360@30 with one guest. Ends with one JSON line.
+// streaming 640x360@30 with one guest. Ends with one JSON line. "Link accepted" is the call to
+// ObsCoHostInputs.set() with a guest stream already publishing and read once (warm); there is no
+// signalling here, so a real accept's round trip and the guest's go-live are not in the figure.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';

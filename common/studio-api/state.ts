@@ -142,7 +142,9 @@ export interface PushStats {
   readonly at: number;
   readonly fps: number;
   readonly bitrateKbps: number;
+  /** Frames pushed (OBS engine: the stream output's total frames). */
   readonly frames: number;
+  /** Frames lost on the way out (OBS engine: the stream output's skipped frames). */
   readonly droppedFrames: number;
   /** Media time pushed, ms. */
   readonly outTimeMs: number;
@@ -155,6 +157,8 @@ export interface PushStats {
   readonly congestion?: number;
   /** OBS engine: OBS's own CPU use, percent of one core. */
   readonly cpuPercent?: number;
+  /** OBS engine: bytes the stream output sent since it started. */
+  readonly bytesSent?: number;
 }
 
 export interface EncoderInfo {

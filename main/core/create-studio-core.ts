@@ -7,6 +7,7 @@ import { FileSecretStore, type SecretStore } from '../settings/secret-store';
 import { FileSettingsStore, type SettingsStore } from '../settings/settings-store';
 import { ObsPushEngine } from '../obs/obs-push-engine';
 import { SelectableEngine } from '../obs/selectable-engine';
+import { SecretLeftoverStore } from '../obs/obs-stream-leftover';
 import { EngineAdapter } from './engine-adapter';
 import type { CoreLogger } from './ports';
 import type { EmbeddedServer } from './embedded-server';
@@ -38,7 +39,8 @@ export function createStudioCore(options: CreateStudioCoreOptions): StudioCore {
     ...(options.resourcesDir === undefined ? {} : { resourcesDir: options.resourcesDir }),
     ...(options.engineLogger === undefined ? {} : { logger: options.engineLogger }),
   });
-  const engine = new SelectableEngine(ffmpeg, new ObsPushEngine(options.logger === undefined ? {} : { logger: options.logger }), secrets);
+  const obs = new ObsPushEngine({ leftovers: new SecretLeftoverStore(secrets), ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const engine = new SelectableEngine(ffmpeg, obs, secrets);
   const core = new StudioCore({
     settings: options.settings ?? new FileSettingsStore(path.join(options.dataDir, 'settings.json')),
     secrets,

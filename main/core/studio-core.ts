@@ -13,6 +13,7 @@ import type { LiveState, ServerState, StudioApi, StudioEvents, StudioMethodName,
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import { engineView, testObsConnection } from '../obs/obs-settings';
 import { OBS_PASSWORD_KEY } from '../obs/selectable-engine';
+import { SecretLeftoverStore } from '../obs/obs-stream-leftover';
 import { PushController } from '../push/push-controller';
 import { RecordingController, type RecordingControllerOptions } from '../recording/recording-controller';
 import { assertWritableFolder, defaultRecordingsDir } from '../recording/recording-files';
@@ -275,7 +276,7 @@ export class StudioCore implements Omit<StudioHandlers, LinkMicMethodName> {
   async testObsConnection(input: StudioParsedInput<'testObsConnection'>): Promise<ObsDescription> {
     const saved = this.requireSettings().engine ?? DEFAULT_ENGINE_SETTINGS;
     const password = input?.obsPassword ?? (await this.options.secrets.get(OBS_PASSWORD_KEY));
-    return testObsConnection(input?.obsUrl ?? saved.obsUrl, password);
+    return testObsConnection(input?.obsUrl ?? saved.obsUrl, password, new SecretLeftoverStore(this.options.secrets));
   }
 
   // ------------------------------------------------------------------ live

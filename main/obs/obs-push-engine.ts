@@ -9,6 +9,8 @@ import { coHostParties } from './co-host-parties';
 import { ObsClient } from './obs-client';
 import { ObsCoHostInputs } from './obs-co-host-inputs';
 import { ObsStream } from './obs-stream';
+import type { ObsServiceLeftoverStore } from './obs-stream-leftover';
+import type { ObsStreamStats } from './obs-stream-stats';
 
 export interface ObsEndpoint {
   readonly url: string;
@@ -19,6 +21,25 @@ export interface ObsPushEngineOptions {
   readonly logger?: CoreLogger;
   /** Stats sampling period. Default 2000 ms. */
   readonly statsIntervalMs?: number;
+  /** Where the streamer's OBS stream settings are kept while OBS has our key (the studio's secret store). */
+  readonly leftovers?: ObsServiceLeftoverStore;
+}
+
+/** OBS's figures as the push's stats: frames = the output's total, dropped = its skipped frames, and the bytes it sent. */
+export function toPushStats(stats: ObsStreamStats): PushSessionEvents['stats'] {
+  return {
+    fps: stats.fps,
+    bitrateKbps: stats.bitrateKbps,
+    frames: stats.totalFrames,
+    droppedFrames: stats.skippedFrames,
+    outTimeMs: stats.durationMs,
+    speed: 1,
+    audioFramesIn: 0,
+    audioFramesDropped: 0,
+    congestion: stats.congestion,
+    cpuPercent: stats.cpuPercent,
+    bytesSent: stats.bytes,
+  };
 }
 
 export class ObsPushEngine {
@@ -32,7 +53,11 @@ export class ObsPushEngine {
     const client = await ObsClient.connect({ url: endpoint.url, password: endpoint.password });
     let stream: ObsStream;
     try {
-      stream = await ObsStream.start(client, { url: options.url, ...(this.options.statsIntervalMs === undefined ? {} : { statsIntervalMs: this.options.statsIntervalMs }) });
+      stream = await ObsStream.start(client, {
+        url: options.url,
+        leftovers: this.options.leftovers ?? null,
+        ...(this.options.statsIntervalMs === undefined ? {} : { statsIntervalMs: this.options.statsIntervalMs }),
+      });
     } catch (error) {
       await client.close();
       throw error;
@@ -61,20 +86,7 @@ export class ObsPushEngine {
       events.emit('error', new LinkMicError('DISCONNECTED', `OBS lost the connection to the server (attempt ${n})`).toPayload());
     });
     stream.events.on('reconnected', () => setStatus('live', 0));
-    stream.events.on('stats', (stats) => {
-      events.emit('stats', {
-        fps: stats.fps,
-        bitrateKbps: stats.bitrateKbps,
-        frames: stats.totalFrames,
-        droppedFrames: stats.skippedFrames,
-        outTimeMs: stats.durationMs,
-        speed: 1,
-        audioFramesIn: 0,
-        audioFramesDropped: 0,
-        congestion: stats.congestion,
-        cpuPercent: stats.cpuPercent,
-      });
-    });
+    stream.events.on('stats', (stats) => events.emit('stats', toPushStats(stats)));
     const finish = async () => {
       if (this.coHosts === coHosts) this.coHosts = null;
       await coHosts?.close().catch((error: unknown) => this.options.logger?.warn('could not remove the co-hosts from OBS', { error: String(error) }));

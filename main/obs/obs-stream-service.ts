@@ -1,9 +1,12 @@
 // Writes OBS's stream service for a go-live (rtmp_custom: server + stream key carrying
 // `mix=…&txSecret=…&txTime=…`) and puts the streamer's own settings back afterwards. The saved
-// settings are taken once, before the first write, so a re-push (new URL) never saves ours.
+// settings are taken once, before the first write, so a re-push (new URL) never saves ours. With a
+// leftover store they are also kept on disk before each write and cleared after the restore, so a
+// studio that crashed while live gives them back on its next connection (restoreLeftover).
 import type { OBSResponseTypes } from 'obs-websocket-js';
 import { ValidationError } from '../../common/errors';
 import type { ObsClient } from './obs-client';
+import type { ObsServiceLeftoverStore } from './obs-stream-leftover';
 
 export interface ObsStreamTarget {
   /** rtmp://host:port/app */
@@ -32,10 +35,36 @@ export interface SavedStreamService {
   readonly streamServiceSettings: OBSResponseTypes['GetStreamServiceSettings']['streamServiceSettings'];
 }
 
+/** What restoreLeftover did: nothing saved, put back, kept (OBS is streaming), or dropped (OBS no longer has our key). */
+export type LeftoverOutcome = 'none' | 'restored' | 'kept' | 'dropped';
+
 export class ObsStreamService {
   private saved: SavedStreamService | null = null;
 
-  constructor(private readonly client: ObsClient) {}
+  constructor(
+    private readonly client: ObsClient,
+    private readonly leftovers: ObsServiceLeftoverStore | null = null,
+  ) {}
+
+  /**
+   * Puts back settings a previous studio saved and never restored (it crashed while live), unless
+   * OBS is streaming (kept for the next connection) or OBS's settings are no longer the ones that
+   * studio wrote (the streamer changed them since: dropped, theirs stay).
+   */
+  async restoreLeftover(): Promise<LeftoverOutcome> {
+    if (!this.leftovers) return 'none';
+    const leftover = await this.leftovers.load();
+    if (!leftover) return 'none';
+    if ((await this.client.call('GetStreamStatus')).outputActive) return 'kept';
+    const current = await this.client.call('GetStreamServiceSettings');
+    const ours =
+      current.streamServiceType === 'rtmp_custom' &&
+      current.streamServiceSettings['server'] === leftover.written.server &&
+      current.streamServiceSettings['key'] === leftover.written.key;
+    if (ours) await this.write(leftover.previous);
+    await this.leftovers.clear();
+    return ours ? 'restored' : 'dropped';
+  }
 
   /** The streamer's settings as they were before our first write (null before it). */
   get savedSettings(): SavedStreamService | null {
@@ -47,6 +76,8 @@ export class ObsStreamService {
       const current = await this.client.call('GetStreamServiceSettings');
       this.saved = { streamServiceType: current.streamServiceType, streamServiceSettings: current.streamServiceSettings };
     }
+    // On disk before OBS gets our key: a crash from here on leaves the streamer's settings findable.
+    await this.leftovers?.save({ previous: this.saved, written: target });
     await this.client.call('SetStreamServiceSettings', {
       streamServiceType: 'rtmp_custom',
       streamServiceSettings: { server: target.server, key: target.key },
@@ -57,9 +88,14 @@ export class ObsStreamService {
   async restore(): Promise<void> {
     const saved = this.saved;
     if (!saved) return;
+    await this.write(saved);
+    this.saved = null;
+    await this.leftovers?.clear();
+  }
+
+  private async write(saved: SavedStreamService): Promise<void> {
     // obs-websocket refuses empty settings (403): an OBS that never had a service gets a blank key.
     const settings = Object.keys(saved.streamServiceSettings).length > 0 ? saved.streamServiceSettings : { key: '' };
     await this.client.call('SetStreamServiceSettings', { streamServiceType: saved.streamServiceType, streamServiceSettings: settings });
-    this.saved = null;
   }
 }

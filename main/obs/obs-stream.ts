@@ -1,12 +1,14 @@
 // One go-live through OBS: write OBS's stream service for our signed push URL, StartStream, read
 // StreamStateChanged into states and a stop cause, sample the figures while it runs, StopStream,
-// and put the streamer's own stream settings back. A stream that never started is told apart by
+// and put the streamer's own stream settings back (kept on disk meanwhile when given a leftover
+// store, and put back at the next start after a crash). A stream that never started is told apart by
 // whether the server accepts TCP: it does → the key was refused (PUBLISH_REFUSED), it does not →
 // CONNECT_FAILED.
 import net from 'node:net';
 import { InvalidStateError, LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
 import { TypedEmitter, type Disposable } from '../../common/typed-emitter';
 import type { ObsClient } from './obs-client';
+import type { ObsServiceLeftoverStore } from './obs-stream-leftover';
 import { ObsStatsSampler, type ObsStreamStats } from './obs-stream-stats';
 import { ObsStreamService, toObsStreamTarget, type ObsStreamTarget } from './obs-stream-service';
 import { ObsStreamStateMachine, type ObsStopCause } from './obs-stream-states';
@@ -28,6 +30,8 @@ export interface ObsStreamOptions {
   readonly statsIntervalMs?: number;
   /** How long stop() waits for OBS to say STOPPED. Default 20 s. */
   readonly stopTimeoutMs?: number;
+  /** Keeps the streamer's settings on disk while OBS has our key (restored on the next start after a crash). */
+  readonly leftovers?: ObsServiceLeftoverStore | null;
 }
 
 export class ObsStream {
@@ -48,7 +52,7 @@ export class ObsStream {
     private readonly options: ObsStreamOptions,
   ) {
     this.target = toObsStreamTarget(options.url);
-    this.service = new ObsStreamService(client);
+    this.service = new ObsStreamService(client, options.leftovers ?? null);
     this.sampler = new ObsStatsSampler(client);
     this.endedPromise = new Promise((resolve) => (this.resolveEnded = resolve));
   }
@@ -78,6 +82,9 @@ export class ObsStream {
     if (status.outputActive) {
       throw new InvalidStateError('OBS is already streaming: stop the stream in OBS, then go live from the studio');
     }
+    // A studio that crashed while live left the streamer's settings behind: put them back first,
+    // so they, not our old key, are what this go-live saves and restores.
+    await this.service.restoreLeftover();
     await this.service.apply(this.target);
     this.subscriptions.push(
       this.client.on('StreamStateChanged', ({ outputState }) => this.onState(outputState)),

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { LinkMicError } from '../../common/errors';
 import { ObsClient } from '../obs/obs-client';
 import { boxTransform, coHostInputSettings } from '../obs/obs-co-host-inputs';
+import { toPushStats } from '../obs/obs-push-engine';
 import { toObsStreamTarget } from '../obs/obs-stream-service';
 import { toObsStreamStats } from '../obs/obs-stream-stats';
 import { OBS_OUTPUT_STATES as S, ObsStreamStateMachine } from '../obs/obs-stream-states';
@@ -147,5 +148,7 @@ describe('what the studio writes into OBS', () => {
     const figures = toObsStreamStats(status, stats, 3000, { at: 1000, bytes: 0 });
     expect(figures).toMatchObject({ bitrateKbps: 1000, fps: 30, skippedFrames: 3, totalFrames: 120, congestion: 0.05, cpuPercent: 12.3, durationMs: 4000 });
     expect(toObsStreamStats(status, stats, 3000, null).bitrateKbps).toBe(0);
+    // The stats event the console gets: the output's total and skipped frames and the bytes it sent.
+    expect(toPushStats(figures)).toMatchObject({ frames: 120, droppedFrames: 3, bytesSent: 250_000, congestion: 0.05, cpuPercent: 12.3 });
   });
 });

@@ -1,16 +1,23 @@
 // The OBS parts against a real OBS Studio, headless (Xvfb, software GL, a fresh config folder, the
 // websocket on with a password): Test connection, the wrong-password error (close code 4009), a
 // go-live with a signed key that plays from our origin and gives the streamer's settings back, a
-// forged key read as refused, the streamer stopping in OBS, and a co-host's ffmpeg_source shown
+// forged key read as refused, the streamer's settings kept in the secret store while live and put
+// back by the next go-live after a crash, the streamer stopping in OBS, and a co-host's ffmpeg_source shown
 // in the layout's box of OBS's program and gone after hang-up. One OBS for the file (it is heavy
 // on a shared 2-core machine); every wait is on an event or a bounded poll.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAudienceUrl } from '../../common/urls';
 import { ObsClient } from '../obs/obs-client';
 import { CO_HOST_SCENE_NAME, ObsCoHostInputs } from '../obs/obs-co-host-inputs';
 import { describeObs } from '../obs/obs-probe';
 import { ObsStream } from '../obs/obs-stream';
+import { OBS_LEFTOVER_KEY, SecretLeftoverStore } from '../obs/obs-stream-leftover';
+import { ObsStreamService } from '../obs/obs-stream-service';
+import { FileSecretStore } from '../settings/secret-store';
 import { probeStreams, waitUntil } from './helpers/engine-media';
 import { TestOrigin } from './helpers/engine-origin';
 import { HeadlessObs, obsInstalled } from './helpers/obs-headless';
@@ -83,6 +90,49 @@ describe.skipIf(!obsInstalled())('OBS Studio driven over obs-websocket (real OBS
     expect(await stopped).toEqual({ cause: 'closed', error: null });
     const restored = await client.call('GetStreamServiceSettings');
     expect(restored).toMatchObject({ streamServiceType: 'rtmp_custom', streamServiceSettings: own });
+  }, OBS_TIMEOUT);
+
+  it("keeps the streamer's settings in the secret store while OBS has our key, and after a crash the next go-live puts them back first", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'obs-leftover-'));
+    const secretsFile = path.join(dataDir, 'secrets.json');
+    try {
+      const own = { server: 'rtmp://streamer.example/app', key: 'streamers-own-key' };
+      await client.call('SetStreamServiceSettings', { streamServiceType: 'rtmp_custom', streamServiceSettings: own });
+
+      // A studio goes live through OBS and then crashes: its connection goes, nothing is restored.
+      const crashed = await ObsClient.connect({ url: obs.url, password: obs.password });
+      const first = await ObsStream.start(crashed, { url: origin.pushUrl('obs_crashed'), statsIntervalMs: 0, leftovers: new SecretLeftoverStore(new FileSecretStore(secretsFile)) });
+      await new Promise((resolve) => first.events.once('live', resolve));
+      await crashed.close();
+      expect((await client.call('GetStreamServiceSettings')).streamServiceSettings['key']).toMatch(/^obs_crashed\?mix=/);
+      const onDisk = JSON.parse((await new FileSecretStore(secretsFile).get(OBS_LEFTOVER_KEY))!) as { previous: unknown; written: { key: string } };
+      expect(onDisk.previous).toEqual({ streamServiceType: 'rtmp_custom', streamServiceSettings: own });
+      expect(onDisk.written.key).toMatch(/^obs_crashed\?mix=/);
+
+      // The next studio (a fresh store over the same file) connects while OBS still streams: kept.
+      expect(await new ObsStreamService(client, new SecretLeftoverStore(new FileSecretStore(secretsFile))).restoreLeftover()).toBe('kept');
+      expect(await new FileSecretStore(secretsFile).get(OBS_LEFTOVER_KEY)).not.toBeNull();
+
+      // The streamer stops the stream in OBS; the next go-live finds the leftover and puts it back
+      // before saving, so the streamer's settings, not the crashed studio's key, come back at the end.
+      await client.call('StopStream');
+      await waitUntil(async () => !(await client.call('GetStreamStatus')).outputActive, 30_000, "OBS's output to stop");
+      const second = await ObsStream.start(client, { url: origin.pushUrl('obs_after_crash'), statsIntervalMs: 0, leftovers: new SecretLeftoverStore(new FileSecretStore(secretsFile)) });
+      expect(second.savedService).toEqual({ streamServiceType: 'rtmp_custom', streamServiceSettings: own });
+      await new Promise((resolve) => second.events.once('live', resolve));
+      await second.stop();
+      expect(await client.call('GetStreamServiceSettings')).toMatchObject({ streamServiceType: 'rtmp_custom', streamServiceSettings: own });
+      expect(await new FileSecretStore(secretsFile).get(OBS_LEFTOVER_KEY)).toBeNull();
+
+      // A leftover whose key OBS no longer has (the streamer changed the settings since) is dropped, theirs stay.
+      const store = new SecretLeftoverStore(new FileSecretStore(secretsFile));
+      await store.save({ previous: { streamServiceType: 'rtmp_custom', streamServiceSettings: { server: 'rtmp://old.example/app', key: 'old' } }, written: { server: `rtmp://${origin.rtmpHost}/live`, key: 'obs_gone?mix=x' } });
+      expect(await new ObsStreamService(client, store).restoreLeftover()).toBe('dropped');
+      expect(await client.call('GetStreamServiceSettings')).toMatchObject({ streamServiceSettings: own });
+      expect(await store.load()).toBeNull();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, OBS_TIMEOUT);
 
   it('reads a forged key as refused: STARTING → STOPPED without STARTED, though StartStream answered success', async () => {

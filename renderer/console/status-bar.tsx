@@ -1,5 +1,6 @@
 // The status bar (as in OBS): live state, encoder, fps, bitrate, dropped frames, reconnects, mic;
-// with the OBS engine also OBS's congestion and CPU use.
+// with the OBS engine its output's skipped / total frames (instead of dropped frames), the bytes it
+// sent, OBS's congestion and CPU use.
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from './i18n-context';
 import type { MicStatus } from './mic-bridge';
@@ -29,9 +30,20 @@ export function StatusBar({ mic }: { mic: MicStatus }) {
       <span data-testid="stats-bitrate">
         {t('console.stats.bitrate')}: {showing ? t('console.stats.kbps', { value: Math.round(stats.bitrateKbps) }) : dash}
       </span>
-      <span data-testid="stats-dropped">
-        {t('console.stats.dropped')}: {showing ? number(stats.droppedFrames) : dash}
-      </span>
+      {showing && stats.bytesSent !== undefined ? (
+        <>
+          <span data-testid="stats-obs-frames">
+            {t('console.stats.skipped')}: {t('console.stats.framesOf', { skipped: stats.droppedFrames, total: stats.frames })}
+          </span>
+          <span data-testid="stats-sent">
+            {t('console.stats.sent')}: {t('console.stats.megabytes', { value: Math.round(stats.bytesSent / 100_000) / 10 })}
+          </span>
+        </>
+      ) : (
+        <span data-testid="stats-dropped">
+          {t('console.stats.dropped')}: {showing ? number(stats.droppedFrames) : dash}
+        </span>
+      )}
       {showing && stats.congestion !== undefined ? (
         <span data-testid="stats-congestion">
           {t('console.stats.congestion')}: {number(stats.congestion, { style: 'percent', maximumFractionDigits: 0 })}
