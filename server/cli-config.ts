@@ -26,6 +26,7 @@ const SETTINGS = [
   { key: 'battleTestDurationSec', env: 'LINKMIC_BATTLE_TEST_DURATION_SEC', kind: 'integer' },
   { key: 'battleResultSec', env: 'LINKMIC_BATTLE_RESULT_SEC', kind: 'integer' },
   { key: 'maxConnectionsPerIp', env: 'LINKMIC_MAX_CONNECTIONS_PER_IP', kind: 'integer' },
+  { key: 'maxStreamCodesPerUser', env: 'LINKMIC_MAX_STREAM_CODES_PER_USER', kind: 'integer' },
   { key: 'linkPublishDeadlineSec', env: 'LINKMIC_LINK_PUBLISH_DEADLINE_SEC', kind: 'integer' },
   // [hooks] external origins and origin profiles (docs/deploy.md)
   { key: 'origin', env: 'LINKMIC_ORIGIN', kind: 'string' },
@@ -97,6 +98,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     .option('--redis-url <url>', 'several nodes: share the signalling state through this Redis (redis://host:port)')
     .option('--node-id <name>', 'this node\'s name among the signalling nodes (default: the host name)')
     .option('--max-connections-per-ip <n>', 'open signalling connections per IP address (default 200)')
+    .option('--max-stream-codes-per-user <n>', 'stream codes one user may claim; a claim unused for 30 days expires (default 16)')
     .option('--link-publish-deadline-sec <n>', 'an accepted guest that has not published after n seconds loses its link and slot (default 20, 0 = off)')
     .option('--battle-test-duration-sec <n>', 'tests only: also accept PK battles of n seconds (the product offers 1/3/5/10 min)')
     .option('--battle-result-sec <n>', 'how long a PK battle\'s winner is shown before the PK ends or a rematch starts (default 10)')

@@ -71,6 +71,8 @@ export const serverConfigSchema = z
     battleResultSec: z.number().int().min(1).max(300).optional(),
     /** Open signalling connections per IP address (default 200; raise it behind a NAT or for load tests). */
     maxConnectionsPerIp: z.number().int().min(1).max(10_000_000).optional(),
+    /** Stream codes one user may claim (default 16; docs/security.md). */
+    maxStreamCodesPerUser: z.number().int().min(1).max(10_000).optional(),
     /** An accepted guest's time to start publishing before its link ends with `no-media` (default 20 s; 0 = off). */
     linkPublishDeadlineSec: z.number().int().min(0).max(3600).optional(),
     // [hooks] external origins (server/hooks, docs/deploy.md)
@@ -147,6 +149,7 @@ const FLAG_NAMES: Record<string, string> = {
   battleTestDurationSec: '--battle-test-duration-sec',
   battleResultSec: '--battle-result-sec',
   maxConnectionsPerIp: '--max-connections-per-ip',
+  maxStreamCodesPerUser: '--max-stream-codes-per-user',
   linkPublishDeadlineSec: '--link-publish-deadline-sec',
   origin: '--origin',
   hookToken: '--hook-token',

@@ -444,7 +444,7 @@ function emptyStats(): OriginStats {
 
 /** [signal] The signalling options the server's own configuration carries (CLI, config file). */
 function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
-  const options: { tokenKey?: string; devLogin?: boolean; allowOrigins?: readonly string[]; stateFile?: string; redisUrl?: string; nodeId?: string; battleTestDurationSec?: number; battleResultMs?: number; linkPublishDeadlineMs?: number; limits?: { maxConnectionsPerIp: number } } = {};
+  const options: { tokenKey?: string; devLogin?: boolean; allowOrigins?: readonly string[]; stateFile?: string; redisUrl?: string; nodeId?: string; battleTestDurationSec?: number; battleResultMs?: number; linkPublishDeadlineMs?: number; limits?: { maxConnectionsPerIp: number }; maxStreamCodesPerUser?: number } = {};
   if (config.tokenKey !== undefined) options.tokenKey = config.tokenKey;
   if (config.battleTestDurationSec !== undefined) options.battleTestDurationSec = config.battleTestDurationSec;
   if (config.battleResultSec !== undefined) options.battleResultMs = config.battleResultSec * 1000;
@@ -455,5 +455,6 @@ function signalDefaultsOf(config: ServerConfig): MountSignalOptions {
   if (config.nodeId !== undefined) options.nodeId = config.nodeId;
   if (config.linkPublishDeadlineSec !== undefined) options.linkPublishDeadlineMs = config.linkPublishDeadlineSec * 1000;
   if (config.maxConnectionsPerIp !== undefined) options.limits = { maxConnectionsPerIp: config.maxConnectionsPerIp };
+  if (config.maxStreamCodesPerUser !== undefined) options.maxStreamCodesPerUser = config.maxStreamCodesPerUser;
   return options;
 }

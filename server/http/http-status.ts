@@ -11,6 +11,7 @@ export function statusForCode(code: ErrorCode): number {
     case 'STREAM_CODE_NOT_YOURS':
       return 403;
     case 'LINK_QUOTA_EXCEEDED':
+    case 'STREAM_CODE_LIMIT_REACHED':
       return 429;
     case 'STREAM_CODE_TAKEN':
       return 409;

@@ -76,6 +76,10 @@ export interface SignalServiceOptions {
   readonly battleTestDurationSec?: number | null;
   /** Votes per viewer per PK (default burst 20, 5/s); beyond it `pk.vote` is RATE_LIMITED. */
   readonly voteRateLimit?: RateLimit;
+  /** Stream codes one user may claim (default 16); beyond it room.open / link.request answer STREAM_CODE_LIMIT_REACHED. */
+  readonly maxStreamCodesPerUser?: number;
+  /** A stream code claim not in use for this long expires (default 30 days, on the hub's clock). */
+  readonly streamCodeIdleExpiryMs?: number;
 }
 
 export interface SignalLogger {

@@ -36,6 +36,26 @@ export interface SignalHubConfig {
   readonly defaultServerMix: ServerMix;
   /** PK battles: result phase, test-only duration, vote rate limit (pk-battles.ts). */
   readonly battles: PkBattlesConfig;
+  /** Stream code claims (issue #17.4): how many one user may hold, and how long one not in use is kept. */
+  readonly streamCodeClaims?: StreamCodeClaimLimits;
+}
+
+export interface StreamCodeClaimLimits {
+  /** Claims one user may hold at once (its codes in use count too); beyond it STREAM_CODE_LIMIT_REACHED. */
+  readonly maxPerUser: number;
+  /** A claim whose code has not been in use (no live room, link or pending request) for this long expires. */
+  readonly idleExpiryMs: number;
+}
+
+export const DEFAULT_STREAM_CODE_CLAIMS: StreamCodeClaimLimits = { maxPerUser: 16, idleExpiryMs: 30 * 24 * 3600 * 1000 };
+
+/** Expired claims are swept from memory at most this often (they are ignored as soon as they expire). */
+const CLAIM_SWEEP_MS = 3600 * 1000;
+
+/** A user's claim of a stream code, and when the code was last in use (claimed, or its room/link/request ended). */
+interface CodeClaim {
+  readonly userId: string;
+  lastUsedAt: number;
 }
 
 /** What the hub issued one publisher under a session_id (the origin checks pushes against it). */
@@ -57,7 +77,11 @@ export class SignalHub {
   /** When each media-loss timer fires, kept for snapshots. */
   private readonly mediaLossDue = new Map<string, number>();
   /** Stream code → the user it belongs to: the first user who opened a room or linked with it (issue #17.4). */
-  private readonly codeOwners = new Map<string, string>();
+  private readonly codeOwners = new Map<string, CodeClaim>();
+  /** User → the stream codes it claims (the per-user cap counts these). */
+  private readonly claimsByUser = new Map<string, Set<string>>();
+  private readonly claimLimits: StreamCodeClaimLimits;
+  private claimsSweptAt = 0;
   private sequence = 0;
   readonly battles: PkBattles;
   /** [mixer] Told the rooms of a PK whose battle changed (scores, phase, rematch) or ended. */
@@ -73,6 +97,7 @@ export class SignalHub {
     private readonly random: () => number,
     private readonly logger: SignalLogger,
   ) {
+    this.claimLimits = config.streamCodeClaims ?? DEFAULT_STREAM_CODE_CLAIMS;
     this.publishDeadlines = new FirstPublishDeadlines(clock, (due) => {
       this.logger.warn('signal: accepted guest never published, link ended', { linkId: due.linkId, streamCode: due.streamCode });
       this.endLink(due.linkId, 'no-media', undefined, due.streamCode);
@@ -211,7 +236,7 @@ export class SignalHub {
     };
     this.rooms.set(room.roomId, room);
     this.sessionIds.add(sessionId);
-    this.codeOwners.set(room.streamCode, userId);
+    this.claimStreamCode(room.streamCode, userId);
     user.hostedRoomId = room.roomId;
     this.logger.info('signal: room opened', { roomId: room.roomId, userId, sessionId });
     return { room: this.snapshot(room), pushUrl: this.hostPushUrl(room) };
@@ -269,6 +294,7 @@ export class SignalHub {
     if (room.pkId !== undefined) this.endPk(room.pkId, 'room-closed');
     const audience = [...room.viewers];
     this.rooms.delete(roomId);
+    this.touchClaim(room.streamCode);
     this.sessionIds.delete(room.sessionId);
     const host = this.users.get(room.hostUserId);
     if (host) host.hostedRoomId = undefined;
@@ -304,7 +330,7 @@ export class SignalHub {
     const timer = this.clock.setTimeout(() => this.endRequest(requestId, 'timeout'), this.config.requestTimeoutMs);
     const request: LinkRequestEntry = { requestId, roomId: room.roomId, guestUserId: userId, streamCode: params.streamCode, expiresAt, timer };
     this.requests.set(requestId, request);
-    this.codeOwners.set(request.streamCode, userId);
+    this.claimStreamCode(request.streamCode, userId);
     room.pendingRequests.set(requestId, request);
     user.outgoingRequests.add(requestId);
     this.sendEvent(room.hostUserId, 'link.requested', { requestId, roomId: room.roomId, from: userId, streamCode: params.streamCode, expiresAt });
@@ -367,6 +393,7 @@ export class SignalHub {
     if (!request) return;
     request.timer.cancel();
     this.requests.delete(requestId);
+    this.touchClaim(request.streamCode);
     this.users.get(request.guestUserId)?.outgoingRequests.delete(requestId);
     const room = this.rooms.get(request.roomId);
     room?.pendingRequests.delete(requestId);
@@ -380,6 +407,7 @@ export class SignalHub {
     const link = this.links.get(linkId);
     if (!link) return;
     this.links.delete(linkId);
+    this.touchClaim(link.guestStreamCode);
     const guest = this.users.get(link.guestUserId);
     if (guest?.guestLinkId === linkId) guest.guestLinkId = undefined;
     const room = this.rooms.get(link.roomId);
@@ -878,19 +906,81 @@ export class SignalHub {
     if (user.pkId !== undefined || user.pkInvites.size > 0) throw new LinkMicError('PK_BUSY', `${who} already in a PK or a pending PK invite`);
   }
 
-  /** A stream code another user opened a room or linked with is theirs (squatting, issue #17.4). */
+  /**
+   * A stream code another user opened a room or linked with is theirs (squatting, issue #17.4),
+   * unless that claim expired; a code new to the user must fit under its claim cap.
+   */
   private assertStreamCodeOwn(userId: string, streamCode: string, field: string): void {
-    const owner = this.codeOwners.get(streamCode);
-    if (owner !== undefined && owner !== userId) {
-      throw new LinkMicError('STREAM_CODE_NOT_YOURS', `stream code ${streamCode} belongs to another user`, { field });
+    const now = this.clock.now();
+    const claim = this.codeOwners.get(streamCode);
+    if (claim !== undefined && !this.claimExpired(streamCode, claim, now)) {
+      if (claim.userId !== userId) throw new LinkMicError('STREAM_CODE_NOT_YOURS', `stream code ${streamCode} belongs to another user`, { field });
+      return;
+    }
+    let held = 0;
+    for (const code of this.claimsByUser.get(userId) ?? []) {
+      const own = this.codeOwners.get(code);
+      if (own !== undefined && !this.claimExpired(code, own, now)) held += 1;
+    }
+    if (held >= this.claimLimits.maxPerUser) {
+      throw new LinkMicError('STREAM_CODE_LIMIT_REACHED', `you already hold ${held} stream codes (at most ${this.claimLimits.maxPerUser}); use one of them`, { field });
     }
   }
 
+  /** Binds `streamCode` to `userId` (or refreshes the binding); an expired claim of another user is replaced. */
+  private claimStreamCode(streamCode: string, userId: string, lastUsedAt = this.clock.now()): void {
+    const previous = this.codeOwners.get(streamCode);
+    if (previous !== undefined && previous.userId !== userId) this.dropClaim(streamCode);
+    this.codeOwners.set(streamCode, { userId, lastUsedAt });
+    let codes = this.claimsByUser.get(userId);
+    if (!codes) this.claimsByUser.set(userId, (codes = new Set()));
+    codes.add(streamCode);
+    this.sweepClaims();
+  }
+
+  /** The code was in use until now (its room, link or request ended): its idle time starts again. */
+  private touchClaim(streamCode: string): void {
+    const claim = this.codeOwners.get(streamCode);
+    if (claim) claim.lastUsedAt = Math.max(claim.lastUsedAt, this.clock.now());
+  }
+
+  private dropClaim(streamCode: string): void {
+    const claim = this.codeOwners.get(streamCode);
+    if (!claim) return;
+    this.codeOwners.delete(streamCode);
+    const codes = this.claimsByUser.get(claim.userId);
+    codes?.delete(streamCode);
+    if (codes?.size === 0) this.claimsByUser.delete(claim.userId);
+  }
+
+  /** A claim expires once its code has been out of use for the idle expiry; a code in use never does. */
+  private claimExpired(streamCode: string, claim: CodeClaim, now: number): boolean {
+    return now - claim.lastUsedAt >= this.claimLimits.idleExpiryMs && !this.streamCodeInUse(streamCode);
+  }
+
+  /** Forgets expired claims (memory and the saved state stay bounded); at most once an hour of hub time. */
+  private sweepClaims(): void {
+    const now = this.clock.now();
+    if (now - this.claimsSweptAt < CLAIM_SWEEP_MS) return;
+    this.claimsSweptAt = now;
+    for (const [streamCode, claim] of [...this.codeOwners]) {
+      if (this.claimExpired(streamCode, claim, now)) {
+        this.dropClaim(streamCode);
+        this.logger.info('signal: stream code claim expired', { streamCode, userId: claim.userId });
+      }
+    }
+  }
+
+  /** A live room, link or pending request uses the code. */
+  private streamCodeInUse(streamCode: string): boolean {
+    if (this.rooms.has(streamCode)) return true;
+    for (const link of this.links.values()) if (link.guestStreamCode === streamCode) return true;
+    for (const request of this.requests.values()) if (request.streamCode === streamCode) return true;
+    return false;
+  }
+
   private assertStreamCodeFree(streamCode: string, field: string): void {
-    let taken = this.rooms.has(streamCode);
-    for (const link of this.links.values()) if (link.guestStreamCode === streamCode) taken = true;
-    for (const request of this.requests.values()) if (request.streamCode === streamCode) taken = true;
-    if (taken) throw new LinkMicError('STREAM_CODE_TAKEN', `stream code ${streamCode} is already in use by a live room or link`, { field });
+    if (this.streamCodeInUse(streamCode)) throw new LinkMicError('STREAM_CODE_TAKEN', `stream code ${streamCode} is already in use by a live room or link`, { field });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -935,7 +1025,10 @@ export class SignalHub {
       pks: [...this.pks.values()].map((pk) => structuredClone(pk) as HubSnapshot['pks'][number]),
       mediaLoss: [...this.mediaLossDue].map(([streamCode, at]) => ({ streamCode, at })),
       publishDue: this.publishDeadlines.entries(),
-      codeOwners: [...this.codeOwners].map(([streamCode, userId]) => ({ streamCode, userId })),
+      // Expired claims are left out: they bind nobody.
+      codeOwners: [...this.codeOwners]
+        .filter(([streamCode, claim]) => !this.claimExpired(streamCode, claim, this.clock.now()))
+        .map(([streamCode, { userId, lastUsedAt }]) => ({ streamCode, userId, lastUsedAt })),
     };
   }
 
@@ -1003,11 +1096,13 @@ export class SignalHub {
       this.users.set(user.userId, user);
       if (user.connections.size === 0) this.startGrace(user, saved.connections.length === 0 && saved.graceUntil !== null ? saved.graceUntil : now + this.config.graceMs);
     }
-    for (const { streamCode, userId } of snapshot.codeOwners) this.codeOwners.set(streamCode, userId);
+    // A claim saved without its last use (a snapshot from before claims expired) counts as used now.
+    this.claimsSweptAt = now;
+    for (const { streamCode, userId, lastUsedAt } of snapshot.codeOwners) this.claimStreamCode(streamCode, userId, lastUsedAt ?? now);
     // A snapshot from before ownership: the codes in use belong to who uses them.
-    for (const room of this.rooms.values()) if (!this.codeOwners.has(room.streamCode)) this.codeOwners.set(room.streamCode, room.hostUserId);
-    for (const link of this.links.values()) if (!this.codeOwners.has(link.guestStreamCode)) this.codeOwners.set(link.guestStreamCode, link.guestUserId);
-    for (const request of this.requests.values()) if (!this.codeOwners.has(request.streamCode)) this.codeOwners.set(request.streamCode, request.guestUserId);
+    for (const room of this.rooms.values()) if (!this.codeOwners.has(room.streamCode)) this.claimStreamCode(room.streamCode, room.hostUserId);
+    for (const link of this.links.values()) if (!this.codeOwners.has(link.guestStreamCode)) this.claimStreamCode(link.guestStreamCode, link.guestUserId);
+    for (const request of this.requests.values()) if (!this.codeOwners.has(request.streamCode)) this.claimStreamCode(request.streamCode, request.guestUserId);
     for (const { streamCode, at } of snapshot.mediaLoss) this.watchMediaLoss(streamCode, at);
     for (const due of snapshot.publishDue) if (this.links.has(due.linkId)) this.publishDeadlines.arm(due);
   }
@@ -1027,6 +1122,7 @@ export class SignalHub {
     this.mediaLossTimers.clear();
     this.mediaLossDue.clear();
     this.codeOwners.clear();
+    this.claimsByUser.clear();
   }
 }
 

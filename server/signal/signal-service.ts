@@ -13,7 +13,7 @@ import { systemClock, type Clock } from './clock';
 import type { SignalLogger, SignalServiceDeps, SignalServiceOptions } from './deps';
 import { MemorySignalStore } from './memory-signal-store';
 import { HEARTBEAT_SLOTS, SignalConnection, type ConnectionHost } from './signal-connection';
-import { SignalHub } from './signal-hub';
+import { DEFAULT_STREAM_CODE_CLAIMS, SignalHub } from './signal-hub';
 import type { SignalCommand, SignalStore, SignalStoreHost } from './signal-store';
 import { DEFAULT_SIGNAL_LIMITS, SignalLimiter, type SignalLimits } from './signal-limiter';
 import { TokenBucket } from './token-bucket';
@@ -113,7 +113,16 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
       battleResultMs: options.battleResultMs ?? SIGNAL_DEFAULTS.battleResultMs,
       battleTestDurationSec: options.battleTestDurationSec ?? null,
       voteRateLimit: options.voteRateLimit ?? SIGNAL_DEFAULTS.voteRateLimit,
+      maxStreamCodesPerUser: options.maxStreamCodesPerUser ?? DEFAULT_STREAM_CODE_CLAIMS.maxPerUser,
+      streamCodeIdleExpiryMs: options.streamCodeIdleExpiryMs ?? DEFAULT_STREAM_CODE_CLAIMS.idleExpiryMs,
     };
+    const { maxStreamCodesPerUser, streamCodeIdleExpiryMs } = this.options;
+    if (!Number.isInteger(maxStreamCodesPerUser) || maxStreamCodesPerUser < 1) {
+      throw new LinkMicError('INVALID_CONFIG', `the stream codes per user must be a positive integer, got ${maxStreamCodesPerUser}`, { field: 'maxStreamCodesPerUser' });
+    }
+    if (!(streamCodeIdleExpiryMs > 0)) {
+      throw new LinkMicError('INVALID_CONFIG', `the stream code idle expiry must be positive, got ${streamCodeIdleExpiryMs}`, { field: 'streamCodeIdleExpiryMs' });
+    }
     const testDuration = this.options.battleTestDurationSec;
     if (testDuration !== null && (!Number.isInteger(testDuration) || testDuration < 1 || testDuration > 600)) {
       throw new LinkMicError('INVALID_CONFIG', `the test-only PK battle duration must be 1..600 s, got ${testDuration}`, { field: 'battleTestDurationSec' });
@@ -139,6 +148,7 @@ export class SignalService implements ConnectionHost, SignalStoreHost {
           voteRateLimit: this.options.voteRateLimit,
           scoreFlushMs: SIGNAL_DEFAULTS.scoreFlushMs,
         },
+        streamCodeClaims: { maxPerUser: maxStreamCodesPerUser, idleExpiryMs: streamCodeIdleExpiryMs },
       },
       deps.issuer,
       this.store.hubClock(this.clock),

@@ -80,8 +80,11 @@ export const hubSnapshotSchema = z.object({
   mediaLoss: z.array(z.object({ streamCode: streamCodeSchema, at: unixMs })),
   /** Accepted guests not yet publishing, with the time their links end unless they do (first-publish-deadlines.ts). */
   publishDue: z.array(z.object({ linkId: id, streamCode: streamCodeSchema, at: unixMs })).default([]),
-  /** Stream code ownership: each code belongs to the first user who opened a room or linked with it. */
-  codeOwners: z.array(z.object({ streamCode: streamCodeSchema, userId: userIdSchema })).default([]),
+  /**
+   * Stream code ownership: each code belongs to the first user who opened a room or linked with it,
+   * with the last time it was in use (the claim expires when idle long enough; absent in older states).
+   */
+  codeOwners: z.array(z.object({ streamCode: streamCodeSchema, userId: userIdSchema, lastUsedAt: unixMs.optional() })).default([]),
 });
 export type HubSnapshot = z.infer<typeof hubSnapshotSchema>;
 

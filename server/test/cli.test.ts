@@ -122,4 +122,11 @@ describe('CLI settings', () => {
     expect(resolveConfig([], {}).battleResultSec).toBeUndefined();
     expect(() => resolveConfig(['--battle-result-sec', '0'], {})).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'battleResultSec' }));
   });
+
+  it('takes the stream codes one user may claim from the CLI or the environment, a positive integer', () => {
+    expect(resolveConfig(['--max-stream-codes-per-user', '4'], {})).toMatchObject({ maxStreamCodesPerUser: 4 });
+    expect(resolveConfig([], { LINKMIC_MAX_STREAM_CODES_PER_USER: '32' })).toMatchObject({ maxStreamCodesPerUser: 32 });
+    expect(resolveConfig([], {}).maxStreamCodesPerUser).toBeUndefined();
+    expect(() => resolveConfig(['--max-stream-codes-per-user', '0'], {})).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'maxStreamCodesPerUser' }));
+  });
 });

@@ -2,9 +2,16 @@
 // a room under it or links with it; another user's room.open or link.request naming it is refused
 // with STREAM_CODE_NOT_YOURS (STREAM_CODE_TAKEN while it is in use right now), so nobody can squat
 // a streamer's code while they are offline. The binding survives a restart with --state-file.
-import { existsSync, readFileSync } from 'node:fs';
+// Claims are bounded: at most 16 per user by default (STREAM_CODE_LIMIT_REACHED beyond), and a claim
+// whose code has not been in use for 30 days (the hub's clock) expires; a code in use never does.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignalClient } from '../../common/signal/signal-client';
+import { ManualClock } from '../signal/clock';
+import { FileSignalStore } from '../signal/file-signal-store';
+import { DEFAULT_STREAM_CODE_CLAIMS } from '../signal/signal-hub';
 import { waitFor } from './helpers/media';
 import { RestartableNodes } from './helpers/restartable-nodes';
 import { startSignalServer, type SignalTestServer } from './signal-harness';
@@ -114,4 +121,117 @@ describe('stream code ownership across a restart (state file)', () => {
     const back = await run.client(second, 'victim');
     expect((await back.openRoom({ streamCode: 'victim-code' })).room).toMatchObject({ roomId: 'victim-code', hostUserId: 'victim' });
   }, 120_000);
+});
+
+describe('stream code claims: a cap per user, idle ones expire (one node, manual clock)', () => {
+  const DAY_MS = 24 * 3600 * 1000;
+  const EXPIRY_MS = DEFAULT_STREAM_CODE_CLAIMS.idleExpiryMs;
+  const servers: SignalTestServer[] = [];
+  let dir: string | undefined;
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  async function start(...args: Parameters<typeof startSignalServer>): Promise<SignalTestServer> {
+    const server = await startSignalServer(...args);
+    servers.push(server);
+    return server;
+  }
+
+  /** A client whose token outlives the days these specs move the clock by. */
+  const longLived = (server: SignalTestServer, userId: string): Promise<SignalClient> => server.client(userId, { token: server.token(userId, 400 * 24 * 3600) });
+
+  const ownerOf = (server: SignalTestServer, streamCode: string): string | undefined =>
+    server.service.hub.exportSnapshot(() => undefined).codeOwners.find((claim) => claim.streamCode === streamCode)?.userId;
+
+  it('holds 16 claims per user by default', () => {
+    expect(DEFAULT_STREAM_CODE_CLAIMS).toEqual({ maxPerUser: 16, idleExpiryMs: 30 * DAY_MS });
+  });
+
+  it("refuses a user's claim over its cap with STREAM_CODE_LIMIT_REACHED; the victim is undisturbed and can still claim the code", async () => {
+    const server = await start({ maxStreamCodesPerUser: 4 });
+    const victim = await server.client('victim');
+    const attacker = await server.client('attacker');
+    const otherHost = await server.client('otherhost');
+    await victim.openRoom({ streamCode: 'victim-code' });
+    await otherHost.openRoom({ streamCode: 'other-room' });
+    const victimEvents: string[] = [];
+    victim.events.on('room.closed', (event) => victimEvents.push(`room.closed ${event.reason}`));
+    victim.events.on('link.ended', (event) => victimEvents.push(`link.ended ${event.reason}`));
+
+    // Pre-claiming: open and close a room under one code after another.
+    for (let i = 0; i < 4; i += 1) {
+      await attacker.openRoom({ streamCode: `grab-${i}` });
+      await attacker.closeRoom(`grab-${i}`);
+    }
+    await expect(attacker.openRoom({ streamCode: 'grab-4' })).rejects.toMatchObject({ code: 'STREAM_CODE_LIMIT_REACHED', field: 'streamCode' });
+    await expect(attacker.requestLink('other-room', 'grab-5')).rejects.toMatchObject({ code: 'STREAM_CODE_LIMIT_REACHED', field: 'streamCode' });
+    expect([ownerOf(server, 'grab-4'), ownerOf(server, 'grab-5')]).toEqual([undefined, undefined]);
+    // Its own codes stay usable.
+    expect((await attacker.openRoom({ streamCode: 'grab-0' })).room).toMatchObject({ hostUserId: 'attacker' });
+
+    // The codes it could not claim are free for others, and the victim's room is as it was.
+    const { requestId } = await victim.requestLink('other-room', 'grab-4');
+    expect(await otherHost.acceptLink(requestId)).toMatchObject({ peer: { userId: 'victim', streamCode: 'grab-4' } });
+    const viewer = await server.client('viewer');
+    expect((await viewer.joinRoom('victim-code')).room).toMatchObject({ roomId: 'victim-code', hostUserId: 'victim' });
+    expect(victimEvents).toEqual([]);
+  });
+
+  it('lets an idle claim expire after 30 days: another user can then claim the code, and the expired claim is forgotten', async () => {
+    const server = await start();
+    const victim = await longLived(server, 'victim');
+    const stranger = await longLived(server, 'stranger');
+    for (const streamCode of ['old-code', 'other-old']) {
+      await victim.openRoom({ streamCode });
+      await victim.closeRoom(streamCode);
+    }
+
+    server.clock.advance(EXPIRY_MS - 1);
+    await expect(stranger.openRoom({ streamCode: 'old-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+    server.clock.advance(1);
+    expect((await stranger.openRoom({ streamCode: 'old-code' })).room).toMatchObject({ roomId: 'old-code', hostUserId: 'stranger' });
+    expect(ownerOf(server, 'old-code')).toBe('stranger');
+    expect(ownerOf(server, 'other-old')).toBeUndefined(); // not saved any more
+    await stranger.closeRoom('old-code');
+    await expect(victim.openRoom({ streamCode: 'old-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+  });
+
+  it('never expires a claim in use: the idle time counts from when the room closed', async () => {
+    const server = await start();
+    const victim = await longLived(server, 'victim');
+    const stranger = await longLived(server, 'stranger');
+    await victim.openRoom({ streamCode: 'live-code' });
+
+    server.clock.advance(EXPIRY_MS + DAY_MS); // live all along
+    await expect(stranger.openRoom({ streamCode: 'live-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_TAKEN' });
+    expect(ownerOf(server, 'live-code')).toBe('victim');
+    await victim.closeRoom('live-code');
+    await expect(stranger.openRoom({ streamCode: 'live-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+    server.clock.advance(EXPIRY_MS - DAY_MS);
+    await expect(stranger.openRoom({ streamCode: 'live-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+    expect((await victim.openRoom({ streamCode: 'live-code' })).room).toMatchObject({ hostUserId: 'victim' });
+  });
+
+  it('keeps the last use of a claim across a restart (state file): it expires 30 days after the last use, not after the restart', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-claims-'));
+    const file = path.join(dir, 'signal-state.json');
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const first = await start({}, 0, { store: new FileSignalStore({ file, logger: quiet }) });
+    const victim = await longLived(first, 'victim');
+    await victim.openRoom({ streamCode: 'saved-code' });
+    await victim.closeRoom('saved-code');
+    first.clock.advance(10 * DAY_MS);
+    victim.close();
+    await first.stop();
+    expect(readFileSync(file, 'utf8')).toContain('"lastUsedAt"');
+
+    const second = await start({}, 0, { store: new FileSignalStore({ file, logger: quiet }), clock: new ManualClock(first.clock.now()) });
+    const stranger = await longLived(second, 'stranger');
+    await expect(stranger.openRoom({ streamCode: 'saved-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
+    second.clock.advance(EXPIRY_MS - 10 * DAY_MS);
+    expect((await stranger.openRoom({ streamCode: 'saved-code' })).room).toMatchObject({ hostUserId: 'stranger' });
+  });
 });

@@ -4,7 +4,8 @@
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../common/errors';
-import { REQUESTS } from '../../common/signal/messages';
+import type { z } from 'zod';
+import { REQUESTS, REQUEST_TYPES, clientMessageSchema } from '../../common/signal/messages';
 import { RawSocket, startSignalServer, type SignalTestServer } from './signal-harness';
 import { SeededRandom } from './helpers/seeded-random';
 
@@ -93,21 +94,76 @@ describe('/signal under hostile input', () => {
     await expectUndisturbed();
   });
 
-  it('answers wrong field types for every request type with INVALID_MESSAGE (seeded, 8 per type)', async () => {
+  /** A value (as it crosses JSON) that `schema` refuses, drawn again until it is (bounded); undefined when it accepts all it was offered. */
+  function refusedValue(random: SeededRandom, schema: z.ZodType): unknown {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const value = JSON.parse(JSON.stringify(garbage(random)) ?? 'null') as unknown;
+      if (!schema.safeParse(value).success) return value;
+    }
+    return undefined;
+  }
+
+  it('answers wrong field types for every request type with INVALID_MESSAGE naming a field, never a result (seeded, 8 per type)', async () => {
     const random = new SeededRandom(SEED + 1);
     const attacker = await server.raw('attacker');
-    const types = Object.keys(REQUESTS).filter((type) => type !== 'hello');
     let sent = 0;
-    for (const type of types) {
+    for (const type of REQUEST_TYPES.filter((name) => name !== 'hello')) {
+      const shape = REQUESTS[type].params.shape as Record<string, z.ZodType>;
       for (let i = 0; i < 8; i++) {
-        const fields = Object.fromEntries(['roomId', 'streamCode', 'requestId', 'linkId', 'pkId', 'userId', 'to', 'text', 'layout', 'guestLimit'].map((name) => [name, garbage(random)]));
-        const answer = await attacker.request({ ...fields, id: `w${sent++}`, type });
-        if (answer.type === 'error') expect(isErrorCode(codeOf(answer)), `${type}: ${JSON.stringify(answer.error)}`).toBe(true);
-        else expect(answer.type).toBe('result');
+        // Every field of the type gets a value its schema refuses; a field that takes any value (c2c `body`) gets garbage.
+        const wrong = Object.entries(shape).flatMap(([name, schema]) => {
+          const value = refusedValue(random, schema);
+          return value === undefined ? [] : [[name, value] as const];
+        });
+        const noise = Object.fromEntries(['text', 'from', 'userId', 'body'].map((name) => [name, garbage(random)]));
+        const answer = await attacker.request({ ...noise, ...Object.fromEntries(wrong), id: `w${sent++}`, type });
+        if (wrong.length === 0) {
+          // Only `ping`: it has no fields to get wrong, and unknown keys are dropped (docs/protocol.md §2).
+          expect(type).toBe('ping');
+          expect(answer.type).toBe('result');
+        } else {
+          expect(answer.type, `${type}: ${JSON.stringify(answer)}`).toBe('error');
+          expect(codeOf(answer), `${type}: ${JSON.stringify(answer.error)}`).toBe('INVALID_MESSAGE');
+          const field = (answer.error as { field?: string }).field ?? '';
+          expect(wrong.map(([name]) => name), `${type}: field ${field}`).toContain(field.split('.')[0]);
+        }
         // pace below the rate limit: this spec is about types, not floods
         if (sent % 40 === 0) server.clock.advance(1000);
       }
     }
+    expect(attacker.closeCode).toBeUndefined();
+    await expectUndisturbed();
+  });
+
+  it('answers fields of random values (some valid by chance) for every request type: INVALID_MESSAGE when the request is malformed, never INTERNAL (seeded, 8 per type)', async () => {
+    const random = new SeededRandom(SEED + 2);
+    const attacker = await server.raw('attacker');
+    let sent = 0;
+    let malformed = 0;
+    let wellFormed = 0;
+    for (const type of REQUEST_TYPES.filter((name) => name !== 'hello')) {
+      for (let i = 0; i < 8; i++) {
+        const fields = Object.fromEntries(['roomId', 'streamCode', 'requestId', 'linkId', 'pkId', 'userId', 'to', 'text', 'layout', 'guestLimit', 'kind', 'durationSec', 'serverMix', 'reason'].map((name) => [name, garbage(random)]));
+        const message = JSON.parse(JSON.stringify({ ...fields, id: `v${sent++}`, type })) as Record<string, unknown>;
+        const answer = await attacker.request(message);
+        const context = `${type}: ${JSON.stringify(answer.error ?? answer.result)}`;
+        expect(codeOf(answer), context).not.toBe('INTERNAL');
+        if (clientMessageSchema.safeParse(message).success) {
+          // Well-formed by chance (a string that is a valid id, say): the hub answers it, a result or its own refusal.
+          wellFormed += 1;
+          if (answer.type === 'error') expect(isErrorCode(codeOf(answer)), context).toBe(true);
+          else expect(answer.type).toBe('result');
+        } else {
+          malformed += 1;
+          expect(answer.type, context).toBe('error');
+          expect(codeOf(answer), context).toBe('INVALID_MESSAGE');
+        }
+        if (sent % 40 === 0) server.clock.advance(1000);
+      }
+    }
+    // this seed sends both kinds (148 malformed, 20 well-formed: the pings among them)
+    expect(wellFormed).toBeGreaterThan(8);
+    expect(malformed).toBeGreaterThan(wellFormed);
     expect(attacker.closeCode).toBeUndefined();
     await expectUndisturbed();
   });

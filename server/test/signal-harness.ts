@@ -10,6 +10,7 @@ import type { EventType } from '../../common/signal/messages';
 import { ManualClock } from '../signal/clock';
 import type { SignalServiceOptions } from '../signal/deps';
 import { SignalService } from '../signal/signal-service';
+import type { SignalStore } from '../signal/signal-store';
 import { adaptUrlIssuer } from '../signal/url-issuer-adapter';
 import { UrlIssuer } from '../url-issuer';
 
@@ -38,8 +39,14 @@ export interface SignalTestServer {
   close(): Promise<void>;
 }
 
-export async function startSignalServer(options: Partial<SignalServiceOptions> = {}, port = 0): Promise<SignalTestServer> {
-  const clock = new ManualClock(Date.now());
+/** What a test may put in place of the harness's own: a state store (a state file), a clock (one that goes on from another server's). */
+export interface SignalTestDeps {
+  readonly store?: SignalStore;
+  readonly clock?: ManualClock;
+}
+
+export async function startSignalServer(options: Partial<SignalServiceOptions> = {}, port = 0, deps: SignalTestDeps = {}): Promise<SignalTestServer> {
+  const clock = deps.clock ?? new ManualClock(Date.now());
   const origin = new TypedEmitter<FakeOriginEvents>();
   const server = http.createServer();
   let boundPort = port;
@@ -52,7 +59,7 @@ export async function startSignalServer(options: Partial<SignalServiceOptions> =
     // The fake origin models no media by default, so the first-publish deadline of accepted guests is
     // off unless a test asks for it (signal-publish-deadline.test.ts).
     { tokenKey: TEST_TOKEN_KEY, devLogin: true, linkPublishDeadlineMs: 0, ...options },
-    { issuer: adaptUrlIssuer(issuer), origin, clock },
+    { issuer: adaptUrlIssuer(issuer), origin, clock, ...(deps.store ? { store: deps.store } : {}) },
   );
   const attachment = service.attachToHttpServer(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));

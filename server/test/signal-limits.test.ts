@@ -30,6 +30,30 @@ describe('signalling limits per user and per IP', () => {
     expect(codeOf(answer)).toBe('UNKNOWN_MESSAGE_TYPE');
   });
 
+  it("counts one address's messages over all of its sockets and users, answers RATE_LIMITED, and refills with time", async () => {
+    // Per-connection and per-user budgets stay far above what is sent: only the address's burst of 6 can run out.
+    server = await startSignalServer({ limits: { ...DEFAULT_SIGNAL_LIMITS, ipRate: { burst: 6, perSecond: 1 } } });
+    const alice = await server.raw('alice');
+    const bob = await server.raw('bob');
+    const anonymous = await server.raw();
+    // hello of alice and bob took 2 of the 6; 2 frames from each of three sockets take 6 more.
+    for (const [socket, name] of [[alice, 'a'], [bob, 'b'], [anonymous, 'n']] as const) {
+      for (let i = 0; i < 2; i += 1) socket.sendText(JSON.stringify({ id: `${name}${i}`, type: 'no.such.type' }));
+    }
+    const answers = await Promise.all(
+      [alice, bob, anonymous].flatMap((socket, s) => [0, 1].map((i) => socket.next((m) => m.id === `${'abn'[s]}${i}`))),
+    );
+    const codes = answers.map(codeOf);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(2);
+    expect(codes.filter((code) => code !== 'RATE_LIMITED').every((code) => code === 'UNKNOWN_MESSAGE_TYPE' || code === 'TOKEN_MISSING')).toBe(true);
+    const limited = answers.find((m) => codeOf(m) === 'RATE_LIMITED')!;
+    expect((limited.error as { message: string }).message).toContain('this address');
+    // Refused frames do not close the sockets; after 3 s of refill (1/s) the address is answered again.
+    server.clock.advance(3000);
+    expect(codeOf(await bob.request({ id: 'later', type: 'no.such.type' }))).toBe('UNKNOWN_MESSAGE_TYPE');
+    expect([alice.closeCode, bob.closeCode, anonymous.closeCode]).toEqual([undefined, undefined, undefined]);
+  });
+
   it('counts frames that are not JSON, and refuses binary frames with INVALID_MESSAGE', async () => {
     server = await startSignalServer({ limits: { ...DEFAULT_SIGNAL_LIMITS, userRate: { burst: 4, perSecond: 1 } } });
     const socket = await server.raw('carol');

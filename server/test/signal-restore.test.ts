@@ -1,12 +1,19 @@
 // Issue 11 item 4: the signalling state survives a restart of the server. One node with
 // --state-file, a real process killed and started again on the same port: rooms, links and PKs are
 // restored and clients that reconnect within the grace continue instead of being told it all ended.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// In process, on the hub's manual clock: a client that comes back only after the grace is told its
+// link and room ended.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { SignalClient } from '../../common/signal/signal-client';
+import { ManualClock } from '../signal/clock';
+import { FileSignalStore } from '../signal/file-signal-store';
 import { waitFor } from './helpers/media';
 import { RestartableNodes } from './helpers/restartable-nodes';
+import { nextEvent, startSignalServer, type SignalTestServer } from './signal-harness';
 
 // Each test starts and restarts real server processes: minutes under a loaded machine, hence 120 s.
 describe('signalling state across a restart (state file)', () => {
@@ -74,4 +81,67 @@ describe('signalling state across a restart (state file)', () => {
     expect(node.child.stderr).toContain('state file not restored');
     expect(readdirSync(path.dirname(stateFile)).some((name) => name.startsWith('signal-state.json.invalid-'))).toBe(true);
   }, 120_000);
+});
+
+describe('a client back only after the grace of a restart (state file, in process, manual clock)', () => {
+  const GRACE_MS = 30_000;
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const servers: SignalTestServer[] = [];
+  let dir: string | undefined;
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('is told its link and room ended; a viewer that came within the grace sees the room close when the host’s grace runs out', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-late-'));
+    const file = path.join(dir, 'signal-state.json');
+    const first = await startSignalServer({ graceMs: GRACE_MS }, 0, { store: new FileSignalStore({ file, logger: quiet }) });
+    servers.push(first);
+    // The clients reconnect wherever `target` points: nowhere while the server is down, then the restarted one.
+    let target = first.wsUrl;
+    const redirected = { createWebSocket: () => new WebSocket(target) };
+    const host = await first.client('host', redirected);
+    const guest = await first.client('guest', redirected);
+    await host.openRoom({ streamCode: 'room1' });
+    const requested = nextEvent(host, 'link.requested');
+    await guest.requestLink('room1', 'guest1');
+    const guestLinked = nextEvent(guest, 'link.started');
+    const link = await host.acceptLink((await requested).requestId);
+    await guestLinked;
+    await first.stop(); // the state file is written on close; the clients start reconnecting (in vain)
+
+    // The restarted server's clock goes on from the first one's: the grace ends GRACE_MS after the stop.
+    const second = await startSignalServer({ graceMs: GRACE_MS }, 0, { store: new FileSignalStore({ file, logger: quiet }), clock: new ManualClock(first.clock.now()) });
+    servers.push(second);
+    expect(second.service.hub.exportSnapshot(() => undefined).links.map((l) => l.linkId)).toEqual([link.linkId]);
+    const viewer = await second.raw('viewer');
+    second.clock.advance(GRACE_MS - 1);
+    expect((await viewer.request({ id: 'join', type: 'room.join', roomId: 'room1' })).type).toBe('result'); // still restored
+    second.clock.advance(1);
+    expect(await viewer.next((m) => m.type === 'room.closed')).toMatchObject({ roomId: 'room1', reason: 'host-left' });
+    expect(((await viewer.request({ id: 'again', type: 'room.join', roomId: 'room1' })).error as { code?: string }).code).toBe('ROOM_NOT_FOUND');
+    expect(second.service.hub.exportSnapshot(() => undefined).links).toEqual([]);
+
+    // Host and guest come back now, past the grace.
+    const hostHello = nextEvent(host, 'connected');
+    const guestHello = nextEvent(guest, 'connected');
+    const hostLinkEnded = nextEvent(host, 'link.ended');
+    const guestLinkEnded = nextEvent(guest, 'link.ended');
+    const hostReannounced = nextEvent(host, 'reannounced');
+    target = second.wsUrl;
+    for (const hello of [await hostHello, await guestHello]) {
+      expect(hello.resumed).toBe(false);
+      expect(hello.state).toMatchObject({ hostedRoom: null, links: [], pk: null });
+    }
+    expect(await guestLinkEnded).toMatchObject({ linkId: link.linkId, roomId: 'room1', reason: 'disconnected' });
+    expect(await hostLinkEnded).toMatchObject({ linkId: link.linkId, reason: 'disconnected' });
+    expect(guest.activeLinks).toEqual([]);
+    expect(host.activeLinks).toEqual([]);
+    // The host's client opens its room again (its stream code is still its own): a new room without the old guest.
+    expect(await hostReannounced).toMatchObject({ roomId: 'room1' });
+    const rejoined = await viewer.request({ id: 'rejoin', type: 'room.join', roomId: 'room1' });
+    expect(rejoined.result).toMatchObject({ room: { roomId: 'room1', hostUserId: 'host', guests: [] } });
+  });
 });
