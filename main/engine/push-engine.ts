@@ -81,7 +81,10 @@ function parseRequest(request: PushRequest): z.infer<typeof pushRequestSchema> {
   return result.data;
 }
 
-/** The role preset with custom overrides, validated. */
+/**
+ * The role preset with custom overrides, validated: the one place the preset is merged (the
+ * studio's PushController passes only the streamer's overrides through the push engine port).
+ */
 export function resolveSettings(role: PushRole, overrides: Partial<EncoderSettings> = {}): EncoderSettings {
   const result = encoderSettingsSchema.safeParse({ ...encoderPresetFor(role), ...overrides });
   if (!result.success) {
