@@ -2,6 +2,7 @@
 // asks the engine for (the streamer's overrides, not a merged preset), the live state it holds,
 // a stop while the engine is still starting, and a push that ends under it.
 import { describe, expect, it } from 'vitest';
+import type { ErrorPayload } from '../../common/errors';
 import type { StudioSettings } from '../../common/studio-api';
 import { TypedEmitter } from '../../common/typed-emitter';
 import { PushController } from '../push/push-controller';
@@ -80,7 +81,7 @@ describe('PushController', () => {
     const session = new FakeSession();
     const push = controller(fakeEngine(async () => session));
     await push.start('rtmp://origin/live/code', 'big', 'code');
-    const refused = { name: 'LinkMicError', code: 'PUBLISH_REFUSED', message: 'refused' };
+    const refused: ErrorPayload = { name: 'LinkMicError', code: 'PUBLISH_REFUSED', message: 'refused' };
     session.events.emit('close', { closedByUs: false, error: refused });
     expect(push.live).toMatchObject({ status: 'offline', lastError: refused });
     expect(push.active).toBe(false);
