@@ -1,5 +1,7 @@
 // Which H.264 encoders are hardware ones: the one source for the engine's probe order and encoder
-// arguments (main/engine) and the console's "hardware / software / fallback" reading (renderer).
+// arguments (main/engine), the ffmpeg check (main/engine/ffmpeg-locator.ts, probe-cli.ts), the
+// core's probe report (main/core/engine-adapter.ts) and the console's "hardware / software /
+// fallback" reading (renderer/console/studio-views.ts).
 
 /** The hardware encoders the engine knows how to drive (each has its low-latency arguments). */
 export const HARDWARE_ENCODERS = ['h264_nvenc', 'h264_qsv', 'h264_amf', 'h264_videotoolbox', 'h264_vaapi', 'h264_mf'] as const;
@@ -13,4 +15,9 @@ const HARDWARE_FAMILY = /(nvenc|qsv|vaapi|videotoolbox|amf|_mf$|v4l2m2m|omx)/;
 
 export function isHardwareEncoderName(name: string): boolean {
   return (HARDWARE_ENCODERS as readonly string[]).includes(name) || HARDWARE_FAMILY.test(name);
+}
+
+/** An H.264 encoder by ffmpeg name: libx264 or one of the `h264_*` hardware ones. */
+export function isH264EncoderName(name: string): boolean {
+  return name === SOFTWARE_ENCODER || name.startsWith('h264_');
 }

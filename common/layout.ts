@@ -3,6 +3,7 @@
 // left), so every viewer scales them to its own canvas. Template ids match the server-side mixer's
 // `t_id` (spec §7): 1 = big host full frame with guests as picture-in-picture bottom right.
 import { z } from 'zod';
+import { MAX_LINK_QUOTA } from './link-quota';
 import { MIX_TEMPLATE_IDS, type MixTemplateId } from './mix-templates';
 import { STREAM_CODE_PATTERN } from './stream-code';
 
@@ -20,10 +21,14 @@ export type LayoutTemplateId = MixTemplateId;
 export const LAYOUT_TEMPLATE_IDS: readonly LayoutTemplateId[] = MIX_TEMPLATE_IDS;
 
 /** Most participants a layout may hold: a big host, up to 8 guests (the link quota's ceiling) and a PK peer. */
-export const MAX_LAYOUT_PARTICIPANTS = 10;
+export const MAX_LAYOUT_PARTICIPANTS = 1 + MAX_LINK_QUOTA + 1;
 
 /** Most participants per template (the grid has four tiles). */
-export const TEMPLATE_CAPACITY: Readonly<Record<LayoutTemplateId, number>> = { 1: MAX_LAYOUT_PARTICIPANTS, 2: MAX_LAYOUT_PARTICIPANTS, 3: 4 };
+export const TEMPLATE_CAPACITY: Readonly<Record<LayoutTemplateId, number>> = {
+  [LAYOUT_TEMPLATES.PIP_BOTTOM_RIGHT]: MAX_LAYOUT_PARTICIPANTS,
+  [LAYOUT_TEMPLATES.SIDE_BY_SIDE_PK]: MAX_LAYOUT_PARTICIPANTS,
+  [LAYOUT_TEMPLATES.GRID_4]: 4,
+};
 
 const unit = z.number().min(0).max(1);
 /** Tolerance for float sums such as 0.7 + 0.3. */
@@ -54,7 +59,8 @@ export const layoutParticipantSchema = z.object({
 });
 export type LayoutParticipant = z.infer<typeof layoutParticipantSchema>;
 
-export const layoutTemplateIdSchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+/** One of the mix template ids (common/mix-templates.ts, the one list), each a literal. */
+export const layoutTemplateIdSchema = z.union(MIX_TEMPLATE_IDS.map((id) => z.literal(id)));
 
 export const layoutSchema = z
   .object({
@@ -95,7 +101,7 @@ export function templateGeometry(templateId: LayoutTemplateId, count: number): R
   }
   const rects: Rect[] = [];
   switch (templateId) {
-    case 1: {
+    case LAYOUT_TEMPLATES.PIP_BOTTOM_RIGHT: {
       rects.push(rect(0, 0, 1, 1));
       for (let i = 0; i < count - 1; i++) {
         const column = Math.floor(i / PIP_PER_COLUMN);
@@ -106,7 +112,7 @@ export function templateGeometry(templateId: LayoutTemplateId, count: number): R
       }
       break;
     }
-    case 2: {
+    case LAYOUT_TEMPLATES.SIDE_BY_SIDE_PK: {
       rects.push(rect(0, 0, 0.5, count > 2 ? 0.75 : 1));
       if (count > 1) rects.push(rect(0.5, 0, 0.5, count > 2 ? 0.75 : 1));
       const extras = count - 2;
@@ -116,7 +122,7 @@ export function templateGeometry(templateId: LayoutTemplateId, count: number): R
       }
       break;
     }
-    case 3: {
+    case LAYOUT_TEMPLATES.GRID_4: {
       const columns = count === 1 ? 1 : 2;
       const rows = count <= 2 ? 1 : 2;
       for (let i = 0; i < count; i++) {

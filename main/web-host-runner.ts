@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { toErrorPayload } from '../common/errors';
 import { validationErrorFromZod } from '../common/studio-api';
 import { LOG_LEVELS } from '../node/logger';
+import { isLoopbackHost } from '../node/loopback';
 import { defaultDataDir, findRendererDir, findResourcesDir, findViewerDir } from './app-paths';
 import { startStudioWebHost } from './studio-web-host';
 
@@ -75,7 +76,7 @@ export async function runWebHost(options: RunOptions): Promise<void> {
     process.stderr.write(`web-host: ${toErrorPayload(error).code}: ${toErrorPayload(error).message}\n`);
     process.exit(1);
   }
-  if (flags.host !== '127.0.0.1') process.stderr.write(`web-host: WARNING: the console listens on ${flags.host}; anyone with the URL controls the studio\n`);
+  if (!isLoopbackHost(flags.host)) process.stderr.write(`web-host: WARNING: the console listens on ${flags.host}; anyone with the URL controls the studio\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

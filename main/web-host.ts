@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { LinkMicError, toErrorPayload } from '../common/errors';
 import { constantTimeEqual } from '../common/signing';
+import { hostPort, listenOn } from '../node/listen';
 import { isLoopbackHost } from '../node/loopback';
 import {
   bridgeCallSchema,
@@ -115,15 +115,8 @@ export class WebHost {
         attachClient(ws, options, clients);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const address = await listenOn(server, host, options.port ?? 0, 'web console');
+    baseUrl = `http://${hostPort(host, address.port)}`;
     return new WebHost(server, wss, clients, baseUrl, token);
   }
 
@@ -164,8 +157,7 @@ function sameOrigin(origin: string, baseUrl: string): boolean {
   try {
     const a = new URL(origin);
     const b = new URL(baseUrl);
-    const loopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '[::1]';
-    return a.protocol === b.protocol && a.port === b.port && (a.hostname === b.hostname || (loopback(a.hostname) && loopback(b.hostname)));
+    return a.protocol === b.protocol && a.port === b.port && (a.hostname === b.hostname || (isLoopbackHost(a.hostname) && isLoopbackHost(b.hostname)));
   } catch {
     return false;
   }

@@ -43,6 +43,7 @@ import { InvalidStateError, LinkMicError, TypedEmitter, type Disposable, type En
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config';
 import { HttpHost, RouteTable, sendJson, type RouteHandler, type RouteMethod, type UpgradeHandler } from './http/http-host';
 import { hostPort } from '../node/listen';
+import { localAddressOf } from '../node/loopback';
 import { createLogger, type Logger } from '../node/logger';
 import { Origin } from './origin/origin';
 import type { EndReason, LiveStreamInfo, OriginEvents, OriginStats, PlayInfo } from './origin/origin-types';
@@ -286,10 +287,7 @@ export class LinkMicServer {
   /** The host written into URLs. */
   get publicHost(): string {
     if (this.config.publicHost !== undefined) return this.config.publicHost;
-    const host = this.config.host;
-    if (host === '0.0.0.0') return '127.0.0.1';
-    if (host === '::') return '::1';
-    return host;
+    return localAddressOf(this.config.host);
   }
 
   /** This server's own ports; with an external origin, RTMP is the profile's push host. */

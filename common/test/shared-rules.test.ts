@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../backoff';
+import { backoffDelayMs, RESTART_BACKOFF } from '../backoff';
 import { HARDWARE_ENCODERS, isHardwareEncoderName, SOFTWARE_ENCODER } from '../encoder-kinds';
 import { DEFAULT_LINK_QUOTA, guestLimitSchema, isValidLinkQuota, MAX_LINK_QUOTA } from '../link-quota';
+import { layoutTemplateIdSchema } from '../layout';
 import { MIX_TEMPLATE_IDS, mixTemplateIdSchema } from '../mix-templates';
 
 const DEFAULTS = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 };
@@ -23,6 +24,11 @@ describe('the shared rules in common/', () => {
     expect(backoffDelayMs({ initialMs: 10, factor: 3 }, DEFAULTS, 3)).toBe(90);
   });
 
+  it('waits a fixed table of steps when given one, the last step repeating', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs({}, RESTART_BACKOFF, n))).toEqual([200, 500, 1000, 2000, 2000]);
+    expect([1, 2, 3, 4].map((n) => backoffDelayMs({ stepsMs: [100, 200, 400] }, RESTART_BACKOFF, n))).toEqual([100, 200, 400, 400]);
+  });
+
   it('keeps the link quota at 3 by default and 8 at most, and guest limits within it', () => {
     expect(DEFAULT_LINK_QUOTA).toBe(3);
     expect(isValidLinkQuota(MAX_LINK_QUOTA)).toBe(true);
@@ -36,6 +42,9 @@ describe('the shared rules in common/', () => {
     for (const id of MIX_TEMPLATE_IDS) expect(mixTemplateIdSchema.safeParse(id).success).toBe(true);
     expect(mixTemplateIdSchema.safeParse(0).success).toBe(false);
     expect(mixTemplateIdSchema.safeParse(MIX_TEMPLATE_IDS.length + 1).success).toBe(false);
+    for (const id of MIX_TEMPLATE_IDS) expect(layoutTemplateIdSchema.safeParse(id).success).toBe(true);
+    expect(layoutTemplateIdSchema.safeParse(0).success).toBe(false);
+    expect(layoutTemplateIdSchema.safeParse(MIX_TEMPLATE_IDS.length + 1).success).toBe(false);
   });
 
   it('tells hardware encoders from the software one, including families the engine does not drive', () => {

@@ -1,5 +1,6 @@
 // Adapts the push engine (main/engine PushEngine) to the core's StudioEngine: one PushEngine per
 // ffmpeg path (created on first use), sources mapped from the contract, one push at a time.
+import { isHardwareEncoderName } from '../../common/encoder-kinds';
 import { toErrorPayload } from '../../common/errors';
 import type { FfmpegState } from '../../common/studio-api';
 import { TypedEmitter } from '../../common/typed-emitter';
@@ -60,7 +61,7 @@ export class EngineAdapter implements StudioEngine {
     return {
       encoders: selection.trials.map((trial) => ({
         name: trial.encoder,
-        hardware: trial.encoder !== 'libx264',
+        hardware: isHardwareEncoderName(trial.encoder),
         usable: trial.ok,
         ...(trial.reason === undefined ? {} : { detail: trial.reason }),
       })),

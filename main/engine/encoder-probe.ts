@@ -1,6 +1,7 @@
 // Picks the H.264 encoder: hardware first, each proven by a short trial encode (being listed by
 // `ffmpeg -encoders` does not mean the GPU, driver or library is there), libx264 as the fallback.
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
+import { SOFTWARE_ENCODER } from '../../common/encoder-kinds';
 import { LinkMicError } from '../../common/errors';
 import { encoderArgs, hardwareEncoderOrder, type EncoderArgsOptions, type VideoEncoder } from './encoder-args';
 import { runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
@@ -64,13 +65,13 @@ export async function selectEncoder(ffmpeg: FfmpegInfo, logger: Logger, options:
   const trials: EncoderTrial[] = [];
   const order = options.candidates ?? (options.hardware === false ? [] : hardwareEncoderOrder(options.platform ?? process.platform));
   for (const encoder of order) {
-    if (encoder === 'libx264') continue;
+    if (encoder === SOFTWARE_ENCODER) continue;
     const trial = await tryEncoder(ffmpeg, encoder, logger, options);
     trials.push(trial);
     logger.info({ encoder, ok: trial.ok, reason: trial.reason }, 'encoder trial');
     if (trial.ok) return { encoder, hardware: true, why: `${encoder} passed a trial encode`, trials };
   }
-  const fallback = await tryEncoder(ffmpeg, 'libx264', logger, options);
+  const fallback = await tryEncoder(ffmpeg, SOFTWARE_ENCODER, logger, options);
   trials.push(fallback);
   if (!fallback.ok) {
     throw new LinkMicError(
@@ -84,5 +85,5 @@ export async function selectEncoder(ffmpeg: FfmpegInfo, logger: Logger, options:
       : order.length === 0
         ? 'no hardware encoder is known for this OS'
         : 'no hardware encoder passed a trial encode';
-  return { encoder: 'libx264', hardware: false, why, trials };
+  return { encoder: SOFTWARE_ENCODER, hardware: false, why, trials };
 }

@@ -2,6 +2,7 @@
 // and what it can do (version, encoders, input devices, filters).
 import { access, constants, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isH264EncoderName } from '../../common/encoder-kinds';
 import { LinkMicError } from '../../common/errors';
 import { runFfmpeg } from '../../node/ffmpeg/ffmpeg-process';
 import type { Logger } from '../../node/logger';
@@ -148,7 +149,7 @@ async function inspect(candidate: FfmpegCandidate, logger: Logger): Promise<Ffmp
   };
   const missingEncoders = REQUIRED_ENCODERS.filter((name) => !info.encoders.includes(name));
   const missingFilters = REQUIRED_FILTERS.filter((name) => !info.filters.includes(name));
-  const hasH264 = info.encoders.some((name) => name === 'libx264' || name.startsWith('h264_'));
+  const hasH264 = info.encoders.some(isH264EncoderName);
   if (missingEncoders.length > 0 || missingFilters.length > 0 || !hasH264) {
     const missing = [...(hasH264 ? [] : ['an H.264 encoder']), ...missingEncoders, ...missingFilters];
     throw new LinkMicError(

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
+import { isH264EncoderName } from '../../common/encoder-kinds';
 import { toErrorPayload } from '../../common/errors';
 import { listDevices } from './device-lister';
 import { selectEncoder } from './encoder-probe';
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
         origin: ffmpeg.origin,
         version: ffmpeg.version,
         skipped: ffmpeg.skipped,
-        h264Encoders: ffmpeg.encoders.filter((name) => name === 'libx264' || name.startsWith('h264_')),
+        h264Encoders: ffmpeg.encoders.filter(isH264EncoderName),
         inputDevices: ffmpeg.inputDevices,
       },
       sources: {

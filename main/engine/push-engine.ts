@@ -6,6 +6,7 @@ import { InvalidStateError, LinkMicError, ValidationError } from '../../common/e
 import { encoderPresetFor, encoderSettingsSchema, type EncoderSettings, type Role } from '../../common/presets';
 import { DisposableStore, TypedEmitter } from '../../common/typed-emitter';
 import { listDevices, type DeviceList } from './device-lister';
+import { SOFTWARE_ENCODER } from '../../common/encoder-kinds';
 import { HARDWARE_ENCODERS, type EncoderArgsOptions, type VideoEncoder } from './encoder-args';
 import { selectEncoder, tryEncoder, type EncoderSelection } from './encoder-probe';
 import { locateFfmpeg, type FfmpegInfo } from './ffmpeg-locator';
@@ -60,7 +61,7 @@ export interface PushEngineEvents extends Record<string, unknown> {
   close: void;
 }
 
-const encoderPreferenceSchema = z.union([z.literal('auto'), z.literal('software'), z.enum(['libx264', ...HARDWARE_ENCODERS])]);
+const encoderPreferenceSchema = z.union([z.literal('auto'), z.literal('software'), z.enum([SOFTWARE_ENCODER, ...HARDWARE_ENCODERS])]);
 const pushRequestSchema = z.object({
   url: z.string().regex(/^(rtmps?|srt|rtsp|file):\/\/\S+$|^\/\S+$/, 'an rtmp:// URL'),
   role: z.enum(['big', 'small']),
@@ -80,7 +81,10 @@ function parseRequest(request: PushRequest): z.infer<typeof pushRequestSchema> {
   return result.data;
 }
 
-/** The role preset with custom overrides, validated. */
+/**
+ * The role preset with custom overrides, validated: the one place the preset is merged (the
+ * studio's PushController passes only the streamer's overrides through the push engine port).
+ */
 export function resolveSettings(role: PushRole, overrides: Partial<EncoderSettings> = {}): EncoderSettings {
   const result = encoderSettingsSchema.safeParse({ ...encoderPresetFor(role), ...overrides });
   if (!result.success) {
@@ -176,7 +180,7 @@ export class PushEngine extends TypedEmitter<PushEngineEvents> {
   private async runSelection(preference: EncoderPreference, hardware: boolean): Promise<EncoderSelection> {
     const probe = { platform: this.platform, encoderOptions: this.options.encoderOptions };
     if (preference === 'auto') return selectEncoder(this.ffmpeg, this.logger, { ...probe, hardware });
-    if (preference === 'software' || preference === 'libx264') return selectEncoder(this.ffmpeg, this.logger, { ...probe, hardware: false });
+    if (preference === 'software' || preference === SOFTWARE_ENCODER) return selectEncoder(this.ffmpeg, this.logger, { ...probe, hardware: false });
     const trial = await tryEncoder(this.ffmpeg, preference, this.logger, probe);
     if (trial.ok) return { encoder: preference, hardware: true, why: `${preference} was chosen in Settings and passed a trial encode`, trials: [trial] };
     const fallback = await selectEncoder(this.ffmpeg, this.logger, { ...probe, hardware: false });

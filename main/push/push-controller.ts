@@ -4,7 +4,7 @@
 // changed through typed events. One push at a time; a stop while the engine is still starting
 // closes that push as soon as the engine hands it over.
 import { toErrorPayload, type ErrorPayload } from '../../common/errors';
-import { encoderPresetFor, type EncoderSettings } from '../../common/presets';
+import type { EncoderSettings } from '../../common/presets';
 import { DEFAULT_ENGINE_SETTINGS, type LiveState, type PushRole, type PushStats, type StudioSettings } from '../../common/studio-api';
 import { DisposableStore, TypedEmitter } from '../../common/typed-emitter';
 import type { PushSession, PushStatus, StudioEngine } from './push-engine-port';
@@ -75,10 +75,13 @@ export class PushController {
     return true;
   }
 
-  /** The encoder settings of a role: the link-mic preset, the streamer's overrides, echo cancellation. */
-  encoderSettings(role: PushRole): EncoderSettings {
+  /**
+   * What the streamer changed in the role's preset: the encoder overrides and echo cancellation.
+   * The engine merges them over the preset (main/engine/push-engine.ts resolveSettings, the one merge).
+   */
+  encoderOverrides(): Partial<EncoderSettings> {
     const settings = this.options.settings();
-    return { ...encoderPresetFor(role), ...(settings.encoder.overrides ?? {}), enableAEC: settings.audioProcessing.echoCancellation };
+    return { ...(settings.encoder.overrides ?? {}), enableAEC: settings.audioProcessing.echoCancellation };
   }
 
   start(url: string, role: PushRole, streamCode: string | null): Promise<void> {
@@ -133,7 +136,7 @@ export class PushController {
         role,
         sources: settings.sources,
         encoder: settings.encoder,
-        settings: this.encoderSettings(role),
+        settings: this.encoderOverrides(),
         ffmpegPath: settings.ffmpegPath,
         engine: settings.engine ?? DEFAULT_ENGINE_SETTINGS,
       });

@@ -55,7 +55,12 @@ export interface StartPushOptions {
   readonly role: PushRole;
   readonly sources: Sources;
   readonly encoder: EncoderChoice;
-  readonly settings: EncoderSettings;
+  /**
+   * The streamer's changes to the role's preset (encoder overrides, echo cancellation). An engine
+   * that encodes merges them over `encoderPresetFor(role)` once (the ffmpeg engine: PushEngine's
+   * resolveSettings, which also validates); OBS encodes with its own settings.
+   */
+  readonly settings: Partial<EncoderSettings>;
   readonly ffmpegPath: string | null;
   /** Which engine pushes (absent = the built-in ffmpeg engine). */
   readonly engine?: EngineSettings;

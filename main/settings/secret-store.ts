@@ -1,5 +1,5 @@
 // Secrets (remote server tokens, keys) behind one interface. In the Electron app they are
-// encrypted with safeStorage (electron/safe-storage-secrets.ts); under plain Node (tests, the web
+// encrypted with safeStorage (settings/safe-storage-cipher.ts); under plain Node (tests, the web
 // host) a file store keeps them in a 0600 file and says plainly that it does not encrypt.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

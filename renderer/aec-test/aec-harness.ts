@@ -51,7 +51,7 @@ async function openSink(url: string): Promise<WebSocket> {
 const harness = {
   async startCapture(request: CaptureRequest): Promise<ActiveProcessingReport | null> {
     if (request.sinkUrl) state.sink = await openSink(request.sinkUrl);
-    const capture = await MicCapture.start({ processing: request.processing, deviceId: request.deviceId ?? null, onFrame, retryDelaysMs: [100, 200, 400] });
+    const capture = await MicCapture.start({ processing: request.processing, deviceId: request.deviceId ?? null, onFrame, retryBackoff: { stepsMs: [100, 200, 400] } });
     state.capture = capture;
     state.reports.push(capture.activeProcessing!);
     capture.events.on('processing', (report) => state.reports.push(report));

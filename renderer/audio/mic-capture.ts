@@ -4,6 +4,7 @@
 // engine's PCM input). It follows device changes: when the chosen microphone disappears it falls
 // back to the system default, when the default changes it follows it, when the track ends it
 // re-acquires with the same constraints; meanwhile the sink keeps getting (silent) frames.
+import { backoffDelayMs, RESTART_BACKOFF, type BackoffOptions } from '../../common/backoff';
 import { TypedEmitter } from '../../common/typed-emitter';
 import { micConstraints, readActiveProcessing, type ActiveProcessingReport, type AudioProcessingFlags } from './audio-processing';
 import { CAPTURE_PROCESSOR_NAME, CAPTURE_WORKLET_SOURCE, type CaptureChunkMessage } from './capture-worklet-source';
@@ -22,8 +23,8 @@ export interface MicCaptureOptions {
   readonly format?: PcmSampleFormat;
   /** Injectable for tests; default `navigator.mediaDevices`. */
   readonly mediaDevices?: MediaDevices;
-  /** Delays between re-acquire attempts after a loss (the last one repeats). Default 200, 500, 1000, 2000 ms. */
-  readonly retryDelaysMs?: readonly number[];
+  /** Delays between re-acquire attempts after a loss (common/backoff.ts). Default RESTART_BACKOFF: 200, 500, 1000, then 2000 ms. */
+  readonly retryBackoff?: BackoffOptions;
   /**
    * Also re-reads the device list this often (ms; 0 = never). Chromium on Linux raises
    * `devicechange` from udev only, so PulseAudio-only devices (Bluetooth headsets, virtual
@@ -76,7 +77,7 @@ export class MicCapture {
   private readonly worklet: AudioWorkletNode;
   private readonly packer: PcmFramePacker;
   private readonly mediaDevices: MediaDevices;
-  private readonly retryDelaysMs: readonly number[];
+  private readonly retryBackoff: BackoffOptions;
   private chosenDeviceId: string | null;
   private processing: AudioProcessingFlags;
   private current: Acquired | null = null;
@@ -98,7 +99,7 @@ export class MicCapture {
     this.mediaDevices = mediaDevices;
     this.chosenDeviceId = normaliseDeviceId(options.deviceId ?? null);
     this.processing = options.processing;
-    this.retryDelaysMs = options.retryDelaysMs ?? [200, 500, 1000, 2000];
+    this.retryBackoff = options.retryBackoff ?? {};
     this.packer = new PcmFramePacker({
       inputRate: context.sampleRate,
       frameMs: options.frameMs ?? 20,
@@ -362,7 +363,7 @@ export class MicCapture {
     } catch (error) {
       if (this.stateValue === 'closed') return;
       this.events.emit('error', errorEvent(error));
-      const delay = this.retryDelaysMs[Math.min(attempt, this.retryDelaysMs.length - 1)] ?? 1000;
+      const delay = backoffDelayMs(this.retryBackoff, RESTART_BACKOFF, attempt + 1);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = null;
         this.schedule(() => this.reacquire(lostLabel, attempt + 1));

@@ -4,7 +4,7 @@
 // the audiences' client-side mix follows it. The boxes are an overlay on the program monitor's live
 // pictures (program-monitor.tsx), which moves into the editor's frame while the screen is open.
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { LAYOUT_TEMPLATE_IDS, type Layout, type LayoutTemplateId, type Rect } from '../../common/layout';
+import { LAYOUT_TEMPLATE_IDS, LAYOUT_TEMPLATES, type Layout, type LayoutTemplateId, type Rect } from '../../common/layout';
 import type { MessageKey } from '../../common/i18n';
 import { useI18n } from './i18n-context';
 import { useAction } from './notices';
@@ -153,12 +153,12 @@ export function LayoutEditor({ active = true }: { active?: boolean }) {
 
 function TemplateIcon({ templateId }: { templateId: LayoutTemplateId }) {
   const rects: Rect[] =
-    templateId === 1
+    templateId === LAYOUT_TEMPLATES.PIP_BOTTOM_RIGHT
       ? [
           { x: 0, y: 0, w: 1, h: 1 },
           { x: 0.6, y: 0.68, w: 0.34, h: 0.28 },
         ]
-      : templateId === 2
+      : templateId === LAYOUT_TEMPLATES.SIDE_BY_SIDE_PK
         ? [
             { x: 0, y: 0, w: 0.5, h: 1 },
             { x: 0.5, y: 0, w: 0.5, h: 1 },

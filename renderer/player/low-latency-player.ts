@@ -18,6 +18,8 @@ import { openFlvSource, transportOf, type FlvSource } from './flv-source';
 import { WallClock, type MediaClock } from './media-clock';
 import type { AudioFrameTiming, LowLatencyPlayerOptions, PlayerEvents, PlayerMode, PlayerState, PlayerStats } from './player-types';
 
+/** The player's reconnect: 250 ms doubling up to 2 s, no jitter (common/backoff.ts). */
+const PLAYER_RECONNECT_DEFAULTS = { initialMs: 250, maxMs: 2000, factor: 2, jitter: 0 } as const;
 const CONTROL_INTERVAL_MS = 50;
 /** Let the origin's GOP-cache burst land before choosing where to start. */
 const START_SETTLE_MS = 40;
@@ -212,8 +214,7 @@ export class LowLatencyPlayer {
       void this.shutdown(false, reason);
       return;
     }
-    const { initial, max: maxDelay } = this.options.reconnectDelayMs ?? { initial: 250, max: 2000 };
-    const delayMs = backoffDelayMs({ initialMs: initial, maxMs: maxDelay }, { initialMs: initial, maxMs: maxDelay, factor: 2, jitter: 0 }, this.attempt);
+    const delayMs = backoffDelayMs(this.options.reconnectBackoff ?? {}, PLAYER_RECONNECT_DEFAULTS, this.attempt);
     this.setState('reconnecting');
     this.events.emit('reconnect', { attempt: this.attempt, delayMs, reason });
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);

@@ -1,4 +1,5 @@
 // Public contract of the low-latency FLV player: options, states, events, stats.
+import type { BackoffOptions } from '../../common/backoff';
 import type { ErrorPayload } from '../../common/errors';
 import type { CorrectionKind, LatencyControllerOptions } from '../../common/media/latency-controller';
 import type { PlayerPreset } from '../../common/presets';
@@ -19,8 +20,8 @@ export interface LowLatencyPlayerOptions {
   readonly preset?: PlayerPreset;
   /** 0..1, default 1. */
   readonly volume?: number;
-  /** Reconnect delays: first, doubling up to max (ms). Defaults 250 / 2000. */
-  readonly reconnectDelayMs?: { readonly initial: number; readonly max: number };
+  /** Reconnect delays (common/backoff.ts): default 250 ms doubling up to 2000 ms, no jitter. */
+  readonly reconnectBackoff?: BackoffOptions;
   /** No bytes for this long means the stream dropped (default 2500 ms link, 4000 ms audience). */
   readonly dataTimeoutMs?: number;
   /** Give up after this many reconnect attempts in a row (default: never). */

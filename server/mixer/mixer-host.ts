@@ -1,14 +1,10 @@
 // Adapts a LinkMicServer to what the mixer needs: origin events and listings, the internal URLs
 // (loopback, the server's internal token, signed like any client's so signing policies hold) and
 // the signalling service's PK pairs.
+import { hostPort } from '../../node/listen';
+import { localAddressOf } from '../../node/loopback';
 import type { LinkMicServer } from '../link-mic-server';
 import type { MixerHost } from './server-mixer';
-
-function loopbackHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
 
 /** The internal token plus a push signature (`push`) or an audience play signature (a pull). */
 function internalQuery(server: LinkMicServer, streamCode: string, action: 'push' | 'pull'): string {
@@ -29,8 +25,8 @@ export function mixerHostOf(server: LinkMicServer): MixerHost {
     listStreams: () => server.listStreams(),
     listPlays: () => server.listPlays(),
     closePlay: (playId) => server.closePlay(playId, 'kicked'),
-    internalPullUrl: (code) => `http://${loopbackHost(server.config.host)}:${server.httpPort}/live/${code}.flv?${internalQuery(server, code, 'pull')}`,
-    internalPushUrl: (code) => `rtmp://${loopbackHost(server.config.host)}:${server.rtmpPort}/live/${code}?${internalQuery(server, code, 'push')}`,
+    internalPullUrl: (code) => `http://${hostPort(localAddressOf(server.config.host), server.httpPort)}/live/${code}.flv?${internalQuery(server, code, 'pull')}`,
+    internalPushUrl: (code) => `rtmp://${hostPort(localAddressOf(server.config.host), server.rtmpPort)}/live/${code}?${internalQuery(server, code, 'push')}`,
     pkPeerOf: (code) => server.signal.service?.hub.pkPeerStreamCode(code),
     battleOf: (code) => {
       const found = server.signal.service?.hub.battleOfStream(code);

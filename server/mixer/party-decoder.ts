@@ -4,6 +4,7 @@
 // latest picture; feeds an AudioFifo. Restarts itself with backoff while the party is live.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { backoffDelayMs, RESTART_BACKOFF } from '../../common/backoff';
 import { FfmpegProcess, type FfmpegFailure } from '../../node/ffmpeg/ffmpeg-process';
 import { AudioFifo } from './audio-mixer';
 import { YuvFrame } from './yuv-canvas';
@@ -19,8 +20,6 @@ export interface PartyDecoderOptions {
   /** Called when the decoder failed or died (it restarts by itself). */
   readonly onError: (message: string) => void;
 }
-
-const RESTART_DELAYS_MS = [200, 500, 1000, 2000];
 
 export class PartyDecoder {
   readonly audio: AudioFifo;
@@ -185,8 +184,8 @@ export class PartyDecoder {
     this.lastError = message;
     this.restarts += 1;
     this.options.onError(message);
-    const delay = RESTART_DELAYS_MS[Math.min(this.failuresInRow, RESTART_DELAYS_MS.length - 1)]!;
     this.failuresInRow += 1;
+    const delay = backoffDelayMs({}, RESTART_BACKOFF, this.failuresInRow);
     this.log.debug({ message, delay }, 'mix input ended; restarting');
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import { AUDIO_SAMPLE_RATE, BIG_HOST_PRESET } from '../../common/presets';
 import { isMixTemplateId, type MixTemplateId } from '../../common/mix-templates';
-import { TEMPLATE_CAPACITY } from '../../common/layout';
+import { LAYOUT_TEMPLATES, TEMPLATE_CAPACITY } from '../../common/layout';
 import type { Disposable } from '../../common/typed-emitter';
 import type { LiveStreamInfo, PlayInfo, PublishEvent, UnpublishEvent } from '../origin/origin-types';
 import { INTERNAL_STREAM_SUFFIX } from '../origin/mix-routing';
@@ -188,7 +188,7 @@ export class ServerMixer {
   private refreshOverlay(streamCode: string): void {
     const mix = this.mixes.get(streamCode);
     if (!mix) return;
-    const battle = mix.options.templateId === 2 ? this.host.battleOf(streamCode) : undefined;
+    const battle = mix.options.templateId === LAYOUT_TEMPLATES.SIDE_BY_SIDE_PK ? this.host.battleOf(streamCode) : undefined;
     mix.setOverlay(battle ? battleOverlay(battle, Date.now()) : null);
   }
 
@@ -196,7 +196,7 @@ export class ServerMixer {
     const streams = this.host.listStreams();
     const live = new Set(streams.map((s) => s.streamCode));
     const parties: MixParty[] = [{ streamCode, role: 'big' }];
-    if (templateId === 2) {
+    if (templateId === LAYOUT_TEMPLATES.SIDE_BY_SIDE_PK) {
       const peer = this.host.pkPeerOf(streamCode);
       if (peer !== undefined && peer !== streamCode && live.has(peer)) parties.push({ streamCode: peer, role: 'pk-peer' });
     }

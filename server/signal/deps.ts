@@ -1,6 +1,7 @@
 // What the signal service needs from the rest of the server, as small interfaces: the URL issuer
 // (signed push / low-latency play / audience URLs) and the origin's publish events. LinkMicServer
-// passes adapters over its real issuer and origin (see create-signal-deps.ts); tests may pass fakes.
+// passes its real issuer (through url-issuer-adapter.ts) and its origin events (see
+// mount-signal.ts, MountedSignal); tests may pass fakes.
 import type { Layer } from '../../common/mix-param';
 import type { PlayUrls, ServerMix } from '../../common/signal/messages';
 import type { Disposable } from '../../common/typed-emitter';

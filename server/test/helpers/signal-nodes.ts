@@ -1,6 +1,7 @@
 // Real processes for the restore and cluster tests: the server CLI (`tsx server/cli.ts`) as a
 // signalling node, and Debian's `redis-server` on a free port with no persistence. Both are
 // children of the test, stopped (or killed) by PID.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +17,33 @@ const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const CLI = path.resolve(import.meta.dirname, '..', '..', 'cli.ts');
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 export const NODE_TOKEN_KEY = 'cluster-test-token-key-0123456789';
+
+/** Why redis-server cannot run here, or undefined when it can. */
+export function redisServerMissing(): string | undefined {
+  return existsSync(REDIS_SERVER) ? undefined : `redis-server is not installed (${REDIS_SERVER}; apt-get install redis-server)`;
+}
+
+/** A hook decision a node logged (`{action} refused`, its JSON log lines on stderr at --log-level info). */
+export interface LoggedRefusal {
+  readonly dialect: string;
+  readonly node: string;
+  readonly action: string;
+  readonly streamCode: string;
+  readonly code: string;
+}
+
+/** The hook refusals in a node's decision log so far. */
+export function loggedRefusals(node: ServerNode): LoggedRefusal[] {
+  return node.child.stderr.split('\n').flatMap((line) => {
+    if (!line.includes(' refused"')) return [];
+    try {
+      const entry = JSON.parse(line) as Partial<LoggedRefusal> & { msg?: string };
+      return entry.dialect !== undefined && entry.msg?.endsWith(' refused') ? [entry as LoggedRefusal] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 export interface ServerNode {
   readonly child: Child;
