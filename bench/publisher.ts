@@ -10,6 +10,9 @@
 //   engine    — the push engine's muxer today: one FLV output, both tracks (dts interleaving)
 //   split     — the same encoders, each track to its own FLV output (no cross-track interleaving)
 //   audioOnly — the AAC encoder alone in its own ffmpeg (no video encode in the same thread)
+//   pcmOnly   — no encoder: the PCM resampled to 44.1 kHz and muxed as FLV PCM (ffmpeg's own hold
+//               of demuxer, filters and muxer; the AAC encoder's share is audioOnly minus this)
+// BENCH_VARIANTS=a,b picks variants (default all).
 // BENCH_LOAD=n adds n busy shell loops (started and killed by PID) to load the cores.
 // Ends with one JSON line of figures. Bounded: ~19 s per variant and round.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,8 +34,11 @@ const WARMUP_MS = 3000;
 const MEASURE_MS = 15_000;
 const ROUNDS = Math.min(5, Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2)));
 const LOAD = Math.min(4, Math.max(0, Number(process.env.BENCH_LOAD ?? 0)));
-const VARIANTS = ['engine', 'split', 'audioOnly'] as const;
-type Variant = (typeof VARIANTS)[number];
+const ALL_VARIANTS = ['engine', 'split', 'audioOnly', 'pcmOnly'] as const;
+type Variant = (typeof ALL_VARIANTS)[number];
+const VARIANTS: readonly Variant[] = process.env.BENCH_VARIANTS
+  ? ALL_VARIANTS.filter((v) => process.env.BENCH_VARIANTS!.split(',').includes(v))
+  : ALL_VARIANTS;
 
 const settings: EncoderSettings = { ...BIG_HOST_PRESET, width: WIDTH, height: HEIGHT, fps: FPS, videoBitrateKbps: 800 };
 const videoIn = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${WIDTH}x${HEIGHT}`, '-framerate', String(FPS), '-i', 'pipe:0'];
@@ -53,6 +59,8 @@ function ffmpegArgs(variant: Variant): { args: string[]; outputs: number[] } {
       };
     case 'audioOnly':
       return { args: [...audioIn(3), '-map', '0:a', ...audioOut, ...muxer, 'pipe:5'], outputs: [5] };
+    case 'pcmOnly':
+      return { args: [...audioIn(3), '-map', '0:a', '-c:a', 'pcm_s16le', '-ar', '44100', ...muxer, 'pipe:5'], outputs: [5] };
   }
 }
 
@@ -83,7 +91,8 @@ async function runVariant(variant: Variant): Promise<Figures> {
       const now = performance.now() - t0;
       for (const event of demuxer.push(chunk)) {
         if (now < WARMUP_MS) continue;
-        if (event.kind === 'audio') {
+        // FLV PCM (pcmOnly) comes out as 'unsupported' from our AAC-only demuxer; its dts is all we need.
+        if (event.kind === 'audio' || (event.kind === 'unsupported' && event.what.startsWith('audio'))) {
           audioHold.push(now - (event.dts + AAC_FRAME_MS));
           audioArrivals.push(now);
         } else if (event.kind === 'video') videoHold.push(now - event.dts);
@@ -94,7 +103,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
   const audio = child.stdio[3] as Writable;
   video.on('error', () => undefined);
   audio.on('error', () => undefined);
-  if (variant === 'audioOnly') video.end();
+  if (variant === 'audioOnly' || variant === 'pcmOnly') video.end();
   const frame = Buffer.alloc(WIDTH * HEIGHT, 128);
   let videoSent = 0;
   let audioSent = 0;
@@ -106,7 +115,7 @@ async function runVariant(variant: Variant): Promise<Figures> {
       audio.write(pcm);
       audioSent += 1;
     }
-    if (variant === 'audioOnly') return;
+    if (variant === 'audioOnly' || variant === 'pcmOnly') return;
     while (videoSent <= (elapsed / 1000) * FPS) {
       // A moving pattern, so x264 has real work (a flat picture encodes in no time).
       for (let i = 0; i < 4000; i += 1) frame[(i * 7919 + videoSent * 331) % frame.length] = (i * 13 + videoSent) & 255;
