@@ -138,15 +138,15 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
     const link = await host.api.acceptLinkMic({ requestId: request.requestId });
     await waitForState(guest.api, (s) => s.live.status === 'live', 'guest live as small host', 120_000);
     const box = { x: 0.55, y: 0.5, w: 0.4, h: 0.45 };
-    await host.api.setLayout({
-      layout: {
-        templateId: 1,
-        participants: [
-          { userId: 'obs-host', streamCode: 'obs_room', rect: { x: 0, y: 0, w: 1, h: 1 }, z: 0 },
-          { userId: 'obs-guest', streamCode: 'obs_guest', rect: box, z: 1 },
-        ],
-      },
-    });
+    /** The host full frame, the guest in `box` (published again after each link). */
+    const guestInBox = {
+      templateId: 1 as const,
+      participants: [
+        { userId: 'obs-host', streamCode: 'obs_room', rect: { x: 0, y: 0, w: 1, h: 1 }, z: 0 },
+        { userId: 'obs-guest', streamCode: 'obs_guest', rect: box, z: 1 },
+      ],
+    };
+    await host.api.setLayout({ layout: guestInBox });
 
     let shot = await programScreenshot(watcher, 320, 180);
     await waitUntil(async () => {
@@ -165,15 +165,7 @@ describe.skipIf(!obsInstalled())('the studio with OBS Studio as its engine (real
     await again;
     const relinked = await host.api.acceptLinkMic({ requestId: second.requestId });
     await waitForState(host.api, (s) => s.links.some((l) => l.linkId === relinked.linkId), 'the guest linked again');
-    await host.api.setLayout({
-      layout: {
-        templateId: 1,
-        participants: [
-          { userId: 'obs-host', streamCode: 'obs_room', rect: { x: 0, y: 0, w: 1, h: 1 }, z: 0 },
-          { userId: 'obs-guest', streamCode: 'obs_guest', rect: box, z: 1 },
-        ],
-      },
-    });
+    await host.api.setLayout({ layout: guestInBox });
     await waitUntil(async () => !isBlack(meanColour(await programScreenshot(watcher, 320, 180), box)), 120_000, "the guest's picture back in its box");
     expect(await coHostInputNames()).toEqual([ObsCoHostInputs.inputName('obs-guest')]);
     const kicked = nextEvent(guest.api, 'linkEnded', (e) => e.linkId === relinked.linkId);
