@@ -3,11 +3,15 @@
 // like and send gifts to their room; both consoles and both viewer pages show the same countdown
 // source, the same scores (each its own room first) and, when the server's clock runs out, the
 // same winner. Both hosts ask for a rematch (round 2 starts at 0 : 0), then A ends the PK and
-// everyone is solo again. Console A and room A's viewer read English, console B and room B's
-// viewer 简体中文, so every step has a screenshot in both languages.
+// everyone is solo again. During the PK each console's program monitor shows the opponent's live
+// picture at the layout's rectangle. Console A and room A's viewer read English, console B and
+// room B's viewer 简体中文: a step seen on both sides has its screenshots in both languages that
+// way; a step seen on one console only (A picks the length, B is invited) is shot with that
+// console switched to the other language for a moment.
 import type { Locator, Page } from '@playwright/test';
+import { templateGeometry, type LayoutTemplateId } from '../common/layout';
 import { expect, test } from './fixtures';
-import { goLive, openScreen } from './helpers/console-page';
+import { expectPlacedAt, expectPlaying, goLive, openScreen } from './helpers/console-page';
 
 /** The server's test-only battle length: long enough to vote on a busy machine, short enough to wait out. */
 const BATTLE_SEC = 40;
@@ -43,6 +47,25 @@ async function expectViewerScores(page: Page, ours: number, theirs: number, what
   await expect(page.locator('#battle'), `${what}: their score`).toHaveAttribute('data-theirs', String(theirs));
 }
 
+/** Switches a console's language and waits until the page reads it. */
+async function switchLanguage(page: Page, locale: 'en' | 'zh-CN'): Promise<void> {
+  await page.getByTestId('language').selectOption(locale);
+  await expect(page.locator('html')).toHaveAttribute('lang', locale);
+}
+
+/** The program monitor of `side` shows the PK opponent's live, non-blank picture at the layout's rectangle (the second host's). */
+async function expectOpponentInMonitor(side: Page, opponentId: string, what: string): Promise<void> {
+  const frame = side.getByTestId('stage').getByTestId('program-monitor').getByTestId('monitor-frame');
+  const tile = frame.getByTestId(`monitor-tile-${opponentId}`);
+  await expect(frame.locator('[data-testid^="monitor-tile-"]'), `${what}: two hosts in the monitor`).toHaveCount(2);
+  await expect(tile).toHaveAttribute('data-kind', 'pk');
+  const templateId = Number(await frame.getAttribute('data-template')) as LayoutTemplateId;
+  const rect = templateGeometry(templateId, 2)[1]!;
+  await expect(tile, `${what}: at the layout's rectangle`).toHaveAttribute('data-rect', `${rect.x},${rect.y},${rect.w},${rect.h}`);
+  await expectPlacedAt(tile, frame, rect, what);
+  await expectPlaying(tile.getByTestId(`cohost-${opponentId}-player`), what);
+}
+
 test('PK battle: A picks a length and invites B, viewers of both rooms vote, consoles and viewer pages agree on the scores and the winner, rematch, end', async ({ cluster }) => {
   // Two live studios, each playing the other, and two viewer pages on a shared 2-core machine.
   test.setTimeout(300_000);
@@ -66,11 +89,19 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
   await duration.selectOption(String(BATTLE_SEC));
   await a.page.getByTestId('pk-room-id').fill(roomB);
   await cluster.shot(a.page, '01-a-picks-length-en');
+  await switchLanguage(a.page, 'zh-CN');
+  await cluster.shot(a.page, '01-a-picks-length-zh-CN');
+  await switchLanguage(a.page, 'en');
+  // B waits on its PK screen, in English for a moment: the invitation is shot in both languages
+  // with one switch before the accept (the invitation lasts 30 s).
+  await openScreen(b.page, 'pk');
+  await switchLanguage(b.page, 'en');
   await a.page.getByTestId('pk-invite').click();
   await expect(a.page.getByTestId('pk-outgoing')).toBeVisible();
 
-  await openScreen(b.page, 'pk');
   await expect(b.page.getByTestId('pk-incoming')).toContainText(a.studio.userId);
+  await cluster.shot(b.page, '02-b-invited-en');
+  await switchLanguage(b.page, 'zh-CN');
   await cluster.shot(b.page, '02-b-invited-zh-CN');
   await b.page.getByTestId('pk-accept').click();
 
@@ -94,9 +125,12 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
   await expect(fanA.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomA}`);
   await expect(fanB.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomB}`);
   // The same clock: the viewer page and the console of one room are at most a second apart.
+  // The console is read between two readings of the viewer, so a slow read cannot part them.
+  const viewerBefore = (await viewerSnapshot(fanA)).battle!.secondsLeft;
   const consoleLeft = Number((await boardA.getByTestId('pk-battle-countdown').textContent())!.match(/0:(\d\d)/)![1]);
-  const viewerLeft = (await viewerSnapshot(fanA)).battle!.secondsLeft;
-  expect(Math.abs(consoleLeft - viewerLeft), `console A (${consoleLeft} s) and viewer A (${viewerLeft} s) count down the same clock`).toBeLessThanOrEqual(1);
+  const viewerAfter = (await viewerSnapshot(fanA)).battle!.secondsLeft;
+  const sameClock = consoleLeft <= viewerBefore + 1 && consoleLeft >= viewerAfter - 1;
+  expect(sameClock, `console A (${consoleLeft} s) and viewer A (${viewerBefore} → ${viewerAfter} s) count down the same clock`).toBe(true);
   await cluster.shot(a.page, '03-a-battle-started-en');
   await cluster.shot(b.page, '04-b-battle-started-zh-CN');
   await cluster.shot(fanA, '05-viewer-a-battle-started-en');
@@ -155,12 +189,19 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
   await cluster.shot(a.page, '15-a-rematch-en');
   await cluster.shot(fanB, '16-viewer-b-rematch-zh-CN');
 
+  // Each console's program monitor: the opponent's live picture in the opponent's box.
+  await expectOpponentInMonitor(a.page, b.studio.userId, 'B in A’s program monitor');
+  await expectOpponentInMonitor(b.page, a.studio.userId, 'A in B’s program monitor');
+  await expect(a.page.getByTestId(`monitor-tile-${b.studio.userId}`)).toContainText(b.studio.userId);
+  await cluster.shot(a.page, '17-a-monitor-en');
+  await cluster.shot(b.page, '18-b-monitor-zh-CN');
+
   // A ends the PK: both consoles solo, the viewer pages' boards gone.
   await a.page.getByTestId('end-pk').click();
   await expect(a.page.getByTestId('pk-solo')).toBeVisible();
   await expect(b.page.getByTestId('pk-solo')).toBeVisible();
   await expect(fanA.locator('#battle')).toBeHidden();
   await expect(fanB.locator('#battle')).toBeHidden();
-  await cluster.shot(b.page, '17-b-solo-zh-CN');
-  await cluster.shot(fanA, '18-viewer-a-solo-en');
+  await cluster.shot(b.page, '19-b-solo-zh-CN');
+  await cluster.shot(fanA, '20-viewer-a-solo-en');
 });

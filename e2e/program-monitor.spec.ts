@@ -4,25 +4,13 @@
 // monitor (same players, no reconnect) lies under the draggable boxes, and moving C's box (keys,
 // then a mouse drag, followed during the drag) moves C in the monitor; the stage keeps the result.
 // Screenshots in English and Simplified Chinese.
-import type { Locator } from '@playwright/test';
 import { templateGeometry, type Rect } from '../common/layout';
 import { expect, test } from './fixtures';
-import { expectPlaying, goLive, openScreen } from './helpers/console-page';
+import { expectPlacedAt, expectPlaying, goLive, openScreen } from './helpers/console-page';
 
 function parseRect(value: string | null): Rect {
   const [x, y, w, h] = (value ?? '').split(',').map(Number);
   return { x: x!, y: y!, w: w!, h: h! };
-}
-
-/** The tile sits at `rect` of the frame (within two pixels). */
-async function expectPlacedAt(tile: Locator, frame: Locator, rect: Rect, what: string): Promise<void> {
-  const f = (await frame.boundingBox())!;
-  const b = (await tile.boundingBox())!;
-  const near = (actual: number, expected: number) => Math.abs(actual - expected) <= 2;
-  expect(
-    near(b.x - f.x, rect.x * f.width) && near(b.y - f.y, rect.y * f.height) && near(b.width, rect.w * f.width) && near(b.height, rect.h * f.height),
-    `${what}: box ${JSON.stringify(b)} at ${JSON.stringify(rect)} of frame ${JSON.stringify(f)}`,
-  ).toBe(true);
 }
 
 test('program monitor: A live with guest C shows both live pictures in the layout; moving C in the editor moves C in the monitor', async ({ cluster }) => {

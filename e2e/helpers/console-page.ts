@@ -1,6 +1,8 @@
-// What a spec does with a console page: open a screen, go live, and check that a player really
-// plays (its drawn-frame count and media time advance, and the canvas is not blank).
+// What a spec does with a console page: open a screen, go live, check that a player really plays
+// (its drawn-frame count and media time advance, and the canvas is not blank), and that a program
+// monitor tile lies at its layout rectangle.
 import { expect, type Locator, type Page } from '@playwright/test';
+import type { Rect } from '../../common/layout';
 
 export type Screen = 'golive' | 'linkmic' | 'pk' | 'layout' | 'audience';
 
@@ -38,4 +40,15 @@ export async function expectNotBlank(canvas: Locator, what: string): Promise<voi
     return seen.size;
   });
   expect(colours, `${what}: the picture is not blank`).toBeGreaterThan(8);
+}
+
+/** The tile sits at `rect` (a layout rectangle, fractions of the frame) of the frame, within two pixels. */
+export async function expectPlacedAt(tile: Locator, frame: Locator, rect: Rect, what: string): Promise<void> {
+  const f = (await frame.boundingBox())!;
+  const b = (await tile.boundingBox())!;
+  const near = (actual: number, expected: number) => Math.abs(actual - expected) <= 2;
+  expect(
+    near(b.x - f.x, rect.x * f.width) && near(b.y - f.y, rect.y * f.height) && near(b.width, rect.w * f.width) && near(b.height, rect.h * f.height),
+    `${what}: box ${JSON.stringify(b)} at ${JSON.stringify(rect)} of frame ${JSON.stringify(f)}`,
+  ).toBe(true);
 }

@@ -60,6 +60,13 @@ export class PkBattleMirror {
     return view;
   }
 
+  /** A battle from a reconnect's `hello` (its `serverTime` gives the clock offset): replaces what we had. */
+  refresh(pkId: string, battle: Battle, serverTime: number): PkBattleView {
+    const view: PkBattleView = { pkId, battle, serverOffsetMs: serverTime - this.now() };
+    this.battles.set(pkId, view);
+    return view;
+  }
+
   forget(pkId: string): void {
     this.battles.delete(pkId);
   }

@@ -24,6 +24,11 @@ export interface SignalPort {
   request<T extends RequestType>(type: T, params: RequestParams<T>): Promise<RequestResult<T>>;
   on<E extends EventType>(event: E, listener: (payload: EventPayload<E>) => void): Disposable;
   onStatus(listener: (status: SignalStatus, error: ErrorPayload | null) => void): Disposable;
+  /**
+   * Each `hello` after a reconnect (resumed or not; not the first, which is `initialState`): what the
+   * server holds for us now, including what changed while we were away.
+   */
+  onReconnected(listener: (hello: RequestResult<'hello'>) => void): Disposable;
   close(): Promise<void>;
 }
 

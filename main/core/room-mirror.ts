@@ -188,6 +188,31 @@ export class RoomMirror {
     this.currentLayout = state.hostedRoom?.layout ?? null;
   }
 
+  /**
+   * A reconnect's `hello` (resumed or not): adopt what the server holds now, so what changed while
+   * we were away (a link or PK that started, the battle's scores, phase, result or rematch, the
+   * layout) shows. What ended is left to the `link.ended` / `pk.ended` the SignalClient reports
+   * right after (its reconcile or re-announce), so their studio events and the guest push's stop
+   * still follow.
+   */
+  refreshUserState(state: UserState, resumed: boolean, serverTime: number): void {
+    if (state.hostedRoom) {
+      this.hostedRoom = roomView(state.hostedRoom);
+      if (state.hostedRoom.layout) this.currentLayout = state.hostedRoom.layout;
+    }
+    if (resumed) this.joinedRooms.clear();
+    for (const roomId of state.joinedRooms) this.joinedRooms.add(roomId);
+    for (const link of state.links) this.addLink(link);
+    if (state.pk) {
+      if (state.pk.battle) {
+        const view = this.battles.refresh(state.pk.pkId, state.pk.battle, serverTime);
+        if (this.currentPk?.pkId === state.pk.pkId) this.options.events.emit('pkBattle', view);
+      }
+      this.setPk(state.pk);
+    }
+    this.options.changed();
+  }
+
   /** Disconnected from the server: nothing of its state is known any more. */
   clear(): void {
     this.hostedRoom = null;

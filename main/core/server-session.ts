@@ -1,7 +1,8 @@
 // The server session: the studio's connection to a link-mic server (the embedded LinkMicServer on
 // 127.0.0.1 by default, or a remote one with its stored token), the ServerState the console shows,
 // and the signalling port every request goes through. On connect the room mirror follows the
-// server's events and takes the state the server still holds for us; on disconnect it is cleared.
+// server's events and takes the state the server still holds for us (again after each reconnect);
+// on disconnect it is cleared.
 import { LinkMicError, toErrorPayload, type ErrorPayload } from '../../common/errors';
 import { BATTLE_DURATIONS_SEC } from '../../common/signal/pk-battle';
 import type { ServerState, StudioSettings } from '../../common/studio-api';
@@ -116,5 +117,12 @@ export class ServerSession {
       }),
     );
     this.subscriptions.add(this.options.mirror.follow(signal));
+    // After every reconnect, resumed or not: the server's rooms, links and PK (its battle too) as they are now.
+    this.subscriptions.add(
+      signal.onReconnected((hello) => {
+        if (hello.battleDurationsSec) this.serverState = { ...this.serverState, battleDurationsSec: [...hello.battleDurationsSec] };
+        this.options.mirror.refreshUserState(hello.state, hello.resumed, hello.serverTime);
+      }),
+    );
   }
 }

@@ -62,6 +62,8 @@ export async function connectSignal(options: SignalConnectOptions): Promise<Sign
         },
       };
     },
+    // The first hello's 'connected' fired inside connect(), before anyone could listen: every later one is a reconnect.
+    onReconnected: (listener: (hello: RequestResult<'hello'>) => void): Disposable => client.events.on('connected', listener),
     close: async () => client.close(),
   };
 }

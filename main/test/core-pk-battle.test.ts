@@ -1,33 +1,42 @@
 // A PK battle through three StudioCores on one real link-mic server (short test duration): two
 // hosts in a PK battle, a third studio in audience mode voting; every studio mirrors the server's
-// clock and scores, the result phase names the winner, a rematch starts round 2.
+// clock and scores, the result phase names the winner, a rematch starts round 2; a host whose line
+// was cut while the battle moved on shows the server's scores and phase once it is back.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LinkMicServer } from '../../server';
 import { MemorySecretStore } from '../settings/secret-store';
+import { CutProxy } from './helpers/cut-proxy';
 import { nextEvent, startTestCore, testSettings, waitForState, type TestCore } from './studio-test-core';
 
 describe('PK battle between two studios, with an audience studio voting', () => {
   const studios: TestCore[] = [];
   let server: LinkMicServer | null = null;
+  let proxy: CutProxy | null = null;
   afterEach(async () => {
     for (const studio of studios.splice(0).reverse()) await studio.close();
+    await proxy?.close();
+    proxy = null;
     await server?.close();
     server = null;
   });
 
-  async function studioOn(userId: string, streamCode: string): Promise<TestCore> {
-    const httpUrl = server!.httpUrl;
+  async function studioOn(userId: string, streamCode: string, httpUrl = server!.httpUrl): Promise<TestCore> {
     const studio = await startTestCore(testSettings({ userId, streamCode, server: { kind: 'remote', httpUrl, userId } }), { secrets: new MemorySecretStore() });
     studios.push(studio);
     await studio.api.setServerProfile({ kind: 'remote', httpUrl, userId, token: server!.signal.mintToken(userId).token });
     return studio;
   }
 
-  async function battleSetup(durationSec: number) {
-    server = new LinkMicServer({ host: '127.0.0.1', rtmpPort: 0, httpPort: 0, key: randomBytes(16).toString('hex'), logLevel: 'silent', signal: { battleTestDurationSec: 2, battleResultMs: 1500 } });
+  /** `cuttable`: host A reaches the server through a CutProxy (`proxy`). */
+  async function battleSetup(durationSec: number, options: { battleResultMs?: number; cuttable?: boolean } = {}) {
+    server = new LinkMicServer({ host: '127.0.0.1', rtmpPort: 0, httpPort: 0, key: randomBytes(16).toString('hex'), logLevel: 'silent', signal: { battleTestDurationSec: 2, battleResultMs: options.battleResultMs ?? 1500 } });
     await server.start();
-    const hostA = await studioOn('host-a', 'room_a');
+    if (options.cuttable) {
+      proxy = new CutProxy({ host: '127.0.0.1', port: Number(new URL(server.httpUrl).port) });
+      await proxy.listen();
+    }
+    const hostA = await studioOn('host-a', 'room_a', proxy?.httpUrl);
     const hostB = await studioOn('host-b', 'room_b');
     const fan = await studioOn('fan-c', 'fan_c');
     const roomA = await hostA.api.openRoom();
@@ -74,5 +83,24 @@ describe('PK battle between two studios, with an audience studio voting', () => 
     expect((await hostA.api.rematchPk({ pkId })).rematch).toEqual(['host-a']);
     await hostB.api.rematchPk({ pkId });
     expect((await round2).battle).toMatchObject({ phase: 'battle', durationSec: 2, sides: [{ score: 0 }, { score: 0 }] });
+  });
+
+  it('shows the scores, phase and winner it missed while its line was cut, once the server resumes it', async () => {
+    const { hostA, hostB, fan, roomA, pkId } = await battleSetup(2, { battleResultMs: 60_000, cuttable: true });
+    await waitForState(hostA.api, (s) => s.pk?.battle?.battle.phase === 'battle', 'host A sees the battle');
+    proxy!.cut();
+    await waitForState(hostA.api, (s) => s.server.signal !== 'connected', 'host A loses signalling');
+    // While A is away: a rose for room A, the clock runs out, the result names room A.
+    expect(await fan.api.votePk({ pkId, roomId: roomA.roomId, kind: 'rose' })).toEqual({ points: 10 });
+    const result = await waitForState(hostB.api, (s) => s.pk?.battle?.battle.phase === 'result', 'host B sees the result');
+    expect(result.pk!.battle!.battle.result).toEqual({ winnerRoomId: roomA.roomId });
+    const stale = await hostA.api.getState();
+    expect(stale.pk?.battle?.battle).toMatchObject({ phase: 'battle', sides: [{ score: 0 }, { score: 0 }] });
+
+    proxy!.restore();
+    const back = await waitForState(hostA.api, (s) => s.server.signal === 'connected' && s.pk?.battle?.battle.phase === 'result', 'host A is back and shows the result');
+    expect(back.pk?.pkId).toBe(pkId);
+    expect(back.pk?.battle?.battle).toMatchObject({ phase: 'result', result: { winnerRoomId: roomA.roomId }, sides: [{ roomId: roomA.roomId, score: 10 }, { score: 0 }] });
+    expect(back.pk?.battle?.battle.resultEndsAt).toBe(result.pk!.battle!.battle.resultEndsAt);
   });
 });
