@@ -3,7 +3,7 @@
 // invites, the layout, and the streamer's per co-host audio choices. It follows the signalling
 // events, emits the contract's events for them, and tells its owner when a guest link starts or
 // ends (the guest's push follows its link). It never sends a request itself (link-mic-actions.ts does).
-import type { LinkStarted, PkStarted, UserState } from '../../common/signal/messages';
+import type { LinkStarted, PkStarted, RoomSnapshot, UserState } from '../../common/signal/messages';
 import type { CoHostAudio, LinkRequestView, LinkView, PkInviteView, PkView, RoomView, StudioEvents, StudioState } from '../../common/studio-api';
 import type { Layout } from '../../common/layout';
 import { DisposableStore, type TypedEmitter } from '../../common/typed-emitter';
@@ -210,6 +210,13 @@ export class RoomMirror {
       }
       this.setPk(state.pk);
     }
+    this.options.changed();
+  }
+
+  /** A watched room read again after a reconnect: its PK battle as the server holds it now. */
+  refreshWatchedRoom(room: RoomSnapshot, serverTime: number): void {
+    if (!this.joinedRooms.has(room.roomId) || !room.pk?.battle) return;
+    this.battles.refresh(room.pk.pkId, room.pk.battle, serverTime);
     this.options.changed();
   }
 

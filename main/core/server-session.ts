@@ -122,7 +122,24 @@ export class ServerSession {
       signal.onReconnected((hello) => {
         if (hello.battleDurationsSec) this.serverState = { ...this.serverState, battleDurationsSec: [...hello.battleDurationsSec] };
         this.options.mirror.refreshUserState(hello.state, hello.resumed, hello.serverTime);
+        void this.refreshWatchedRooms(signal, hello.serverTime);
       }),
     );
+  }
+
+  /**
+   * The rooms joined as a viewer, read again after a reconnect: a PK battle they are in may have
+   * moved on while we were away (votes, result, rematch), and `hello` carries only our own PK.
+   * `room.join` is idempotent; a room that is gone is reported by the SignalClient's own rejoin.
+   */
+  private async refreshWatchedRooms(signal: SignalPort, serverTime: number): Promise<void> {
+    for (const roomId of this.options.mirror.snapshot().joinedRooms) {
+      try {
+        const { room } = await signal.request('room.join', { roomId });
+        this.options.mirror.refreshWatchedRoom(room, serverTime);
+      } catch (error) {
+        this.options.logger.warn('reading a watched room again after a reconnect failed', { roomId, error: String(error) });
+      }
+    }
   }
 }

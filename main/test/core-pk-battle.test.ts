@@ -28,17 +28,18 @@ describe('PK battle between two studios, with an audience studio voting', () => 
     return studio;
   }
 
-  /** `cuttable`: host A reaches the server through a CutProxy (`proxy`). */
-  async function battleSetup(durationSec: number, options: { battleResultMs?: number; cuttable?: boolean } = {}) {
+  /** `cuttable`: host A (or, with `cut: 'fan'`, the fan) reaches the server through a CutProxy (`proxy`). */
+  async function battleSetup(durationSec: number, options: { battleResultMs?: number; cuttable?: boolean; cut?: 'host-a' | 'fan' } = {}) {
     server = new LinkMicServer({ host: '127.0.0.1', rtmpPort: 0, httpPort: 0, key: randomBytes(16).toString('hex'), logLevel: 'silent', signal: { battleTestDurationSec: 2, battleResultMs: options.battleResultMs ?? 1500 } });
     await server.start();
     if (options.cuttable) {
       proxy = new CutProxy({ host: '127.0.0.1', port: Number(new URL(server.httpUrl).port) });
       await proxy.listen();
     }
-    const hostA = await studioOn('host-a', 'room_a', proxy?.httpUrl);
+    const cut = options.cut ?? 'host-a';
+    const hostA = await studioOn('host-a', 'room_a', cut === 'host-a' ? proxy?.httpUrl : undefined);
     const hostB = await studioOn('host-b', 'room_b');
-    const fan = await studioOn('fan-c', 'fan_c');
+    const fan = await studioOn('fan-c', 'fan_c', cut === 'fan' ? proxy?.httpUrl : undefined);
     const roomA = await hostA.api.openRoom();
     const roomB = await hostB.api.openRoom();
     await fan.api.joinRoom({ roomId: roomA.roomId });
@@ -102,5 +103,24 @@ describe('PK battle between two studios, with an audience studio voting', () => 
     expect(back.pk?.pkId).toBe(pkId);
     expect(back.pk?.battle?.battle).toMatchObject({ phase: 'result', result: { winnerRoomId: roomA.roomId }, sides: [{ roomId: roomA.roomId, score: 10 }, { score: 0 }] });
     expect(back.pk?.battle?.battle.resultEndsAt).toBe(result.pk!.battle!.battle.resultEndsAt);
+  });
+
+  it('shows the watched battle it missed while its line was cut (audience mode), once it is back', async () => {
+    const { hostB, fan, roomA, roomB, pkId } = await battleSetup(2, { battleResultMs: 60_000, cuttable: true, cut: 'fan' });
+    await waitForState(fan.api, (s) => s.watchedBattles.some((b) => b.pkId === pkId && b.battle.phase === 'battle'), 'the fan sees the battle');
+    proxy!.cut();
+    await waitForState(fan.api, (s) => s.server.signal !== 'connected', 'the fan loses signalling');
+    // While the fan is away another viewer of room B sends a rose, and the result names room B.
+    const other = await studioOn('fan-d', 'fan_d');
+    await other.api.joinRoom({ roomId: roomB.roomId });
+    expect(await other.api.votePk({ pkId, roomId: roomB.roomId, kind: 'rose' })).toEqual({ points: 10 });
+    const result = await waitForState(hostB.api, (s) => s.pk?.battle?.battle.phase === 'result', 'host B sees the result');
+    expect(result.pk!.battle!.battle.result).toEqual({ winnerRoomId: roomB.roomId });
+    expect((await fan.api.getState()).watchedBattles[0]?.battle.phase).toBe('battle');
+
+    proxy!.restore();
+    const back = await waitForState(fan.api, (s) => s.server.signal === 'connected' && s.watchedBattles[0]?.battle.phase === 'result', 'the fan is back and sees the result');
+    expect(back.joinedRooms).toEqual([roomA.roomId]);
+    expect(back.watchedBattles[0]?.battle).toMatchObject({ phase: 'result', result: { winnerRoomId: roomB.roomId }, sides: [{ roomId: roomA.roomId, score: 0 }, { roomId: roomB.roomId, score: 10 }] });
   });
 });
