@@ -1,6 +1,7 @@
 // A TCP proxy between players and the origin that can stall: pause(ms) holds every byte from the
 // origin for `ms`, then lets it all through at once (what a congested link or a Wi-Fi hiccup does).
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { listenOn } from '../../node/listen';
 
 export class StallProxy {
   private server: Server | null = null;
@@ -14,13 +15,7 @@ export class StallProxy {
   async listen(): Promise<number> {
     const server = createServer((client) => this.accept(client));
     this.server = server;
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok());
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-    this.port = address.port;
+    this.port = (await listenOn(server, '127.0.0.1', 0, 'proxy')).port;
     return this.port;
   }
 

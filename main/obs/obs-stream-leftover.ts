@@ -39,12 +39,13 @@ export class SecretLeftoverStore implements ObsServiceLeftoverStore {
   async load(): Promise<ObsServiceLeftover | null> {
     const text = await this.secrets.get(OBS_LEFTOVER_KEY);
     if (text === null) return null;
-    let parsed: ReturnType<typeof leftoverSchema.safeParse>;
+    let value: unknown;
     try {
-      parsed = leftoverSchema.safeParse(JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
-      parsed = leftoverSchema.safeParse(undefined);
+      value = undefined; // unreadable: refused by the schema below like any other bad record
     }
+    const parsed = leftoverSchema.safeParse(value);
     if (!parsed.success) {
       await this.clear();
       return null;

@@ -2,6 +2,7 @@
 // and refuses new ones (the client sees a network outage and keeps retrying; the server sees the
 // sockets close, so its grace period starts) until restore().
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOn } from '../../../node/listen';
 
 export class CutProxy {
   private server: Server | null = null;
@@ -19,13 +20,7 @@ export class CutProxy {
   async listen(): Promise<void> {
     const server = createServer((client) => this.accept(client));
     this.server = server;
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => ok());
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-    this.port = address.port;
+    this.port = (await listenOn(server, '127.0.0.1', 0, 'proxy')).port;
   }
 
   cut(): void {
