@@ -94,6 +94,10 @@ const THREE_VARIANTS: readonly PlayerSpec[] = [
   threeVariant('fastshrink', 'jitterWindowMs=1500&shrinkMsPerSec=100'),
   /** The defaults of 2026-12-03 with the p90 of audio jitter (more underruns concealed). */
   threeVariant('p90', 'audioPercentile=0.9'),
+  /** Everything on the page's main thread (before the media worker of 2026-12-06). */
+  threeVariant('mainthread', 'mediaWorker=0'),
+  /** The media worker with a shorter jitter window and a faster shrink. */
+  threeVariant('fastshrink-mainthread', 'mediaWorker=0&jitterWindowMs=1500&shrinkMsPerSec=100'),
 ];
 const THREE_SELECTED = (process.env.BENCH_THREE ? process.env.BENCH_THREE.split(',') : [THREE_LINKS.name])
   .map((name) => THREE_VARIANTS.find((p) => p.name === name))

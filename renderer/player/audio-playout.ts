@@ -197,10 +197,16 @@ export class AudioPlayout implements MediaClock {
     this.post({ type: 'rate', rate });
   }
 
-  clear(): void {
+  /** Empties the buffer; with `epoch`, audio fed through `attachFeed` is kept only if it carries it. */
+  clear(epoch?: number): void {
     this.started = false;
     this.report = null;
-    this.post({ type: 'clear' });
+    this.post(epoch === undefined ? { type: 'clear' } : { type: 'clear', epoch });
+  }
+
+  /** A port the player's media worker posts decoded audio to (the other end of `port`). */
+  attachFeed(port: MessagePort): void {
+    this.post({ type: 'feed', port }, [port]);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { AUDIENCE_PLAYER_PRESET, LINK_PLAYER_PRESET } from '../../common/presets
 import { TypedEmitter, type Disposable, type Listener } from '../../common/typed-emitter';
 import { AUDIO_LATENCY_HINT, AudioPlayout, KEEP_TIME_ON_UNDERRUN, SHARE_AUDIO_CONTEXT, type AudioPlayoutOptions } from './audio-playout';
 import { openFlvSource, transportOf, type FlvSource } from './flv-source';
+import type { PageToWorker, RelayedEvent, WorkerToPage } from './media-worker-protocol';
 import { WallClock, type MediaClock } from './media-clock';
 import type { AudioFrameTiming, LowLatencyPlayerOptions, PlayerEvents, PlayerMode, PlayerState, PlayerStats } from './player-types';
 
@@ -29,6 +30,8 @@ const MAX_QUEUED_FRAMES = 30;
 const MAX_PENDING_PCM = 250;
 /** Audio frames kept in the bench timing log (~85 s at 48 kHz). */
 const MAX_TIMINGS = 4000;
+/** The link player reads, demuxes and decodes audio in a worker (media-worker.ts) by default. */
+export const MEDIA_WORKER = true;
 
 export class LowLatencyPlayer {
   readonly events = new TypedEmitter<PlayerEvents>((error, event) => console.error(`player listener for "${event}" threw`, error));
@@ -76,6 +79,9 @@ export class LowLatencyPlayer {
   private lastStats = { at: 0, bytes: 0, drawn: 0, fps: 0, kbps: 0 };
   private closedPromise: Promise<void> | null = null;
   private readonly timings: AudioFrameTiming[] = [];
+  // media worker (link mode): the stream and the audio decoder live there
+  private worker: Worker | null = null;
+  private audioEpoch = 0;
 
   constructor(options: LowLatencyPlayerOptions) {
     this.options = options;
@@ -186,6 +192,10 @@ export class LowLatencyPlayer {
     this.demuxer.reset();
     this.lastDataAt = performance.now();
     const generation = this.generation;
+    if (this.usesWorker()) {
+      this.source = this.openInWorker(generation);
+      return;
+    }
     this.source = openFlvSource(this.options.url, {
       onData: (chunk) => {
         if (generation === this.generation) this.onData(chunk);
@@ -194,6 +204,51 @@ export class LowLatencyPlayer {
         if (generation === this.generation) this.dropConnection(error ?? new LinkMicError('DISCONNECTED', 'the stream ended'));
       },
     });
+  }
+
+  /** Link mode with Worker available and not turned off. */
+  private usesWorker(): boolean {
+    return this.mode === 'link' && (this.options.mediaWorker ?? MEDIA_WORKER) && typeof Worker === 'function';
+  }
+
+  /** Connects through the media worker (created on first use); its messages come to onWorkerMessage. */
+  private openInWorker(generation: number): FlvSource {
+    if (!this.worker) {
+      this.worker = new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'linkmic-player-media' });
+      this.worker.onmessage = (event: MessageEvent<WorkerToPage>) => this.onWorkerMessage(event.data);
+      this.worker.onerror = (event) => {
+        event.preventDefault();
+        this.dropConnection(new LinkMicError('INTERNAL', `media worker: ${event.message}`));
+      };
+    }
+    this.toWorker({ type: 'open', generation, url: this.options.url, timingLog: this.options.timingLog === true });
+    return { transport: this.transport, close: () => this.toWorker({ type: 'close-source' }) };
+  }
+
+  private toWorker(message: PageToWorker, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(message, transfer);
+  }
+
+  private onWorkerMessage(message: WorkerToPage): void {
+    if (message.generation !== this.generation || this.stateValue === 'closed') return;
+    switch (message.type) {
+      case 'chunk': {
+        const now = message.at - performance.timeOrigin;
+        this.lastDataAt = Math.max(this.lastDataAt, now);
+        this.bytes += message.bytes;
+        for (const event of message.events) this.handle(event, now);
+        break;
+      }
+      case 'decoded':
+        if (this.options.timingLog) this.noteTiming(message.ts, (t) => (t.decodedAt ??= message.at - performance.timeOrigin));
+        break;
+      case 'end':
+        this.dropConnection(message.error ? LinkMicError.fromPayload(message.error) : new LinkMicError('DISCONNECTED', 'the stream ended'));
+        break;
+      case 'audio-error':
+        this.events.emit('error', { name: 'LinkMicError', code: 'INTERNAL', message: `audio decoder: ${message.message}` });
+        break;
+    }
   }
 
   private dropConnection(error: unknown): void {
@@ -234,7 +289,7 @@ export class LowLatencyPlayer {
     for (const event of events) this.handle(event, now);
   }
 
-  private handle(event: FlvEvent, now: number): void {
+  private handle(event: FlvEvent | RelayedEvent, now: number): void {
     switch (event.kind) {
       case 'video-config':
         if (this.videoConfig && (this.lastVideoPts !== null || !sameBytes(this.videoConfig.description, event.config.description))) {
@@ -262,7 +317,7 @@ export class LowLatencyPlayer {
           if (this.timings.length > MAX_TIMINGS) this.timings.splice(0, this.timings.length - MAX_TIMINGS);
         }
         this.newestAudioTs = Math.max(this.newestAudioTs, event.dts + 1024 / (this.audioConfig?.sampleRate ?? 48_000) * 1000);
-        this.decodeAudio(event.dts, event.data);
+        if ('data' in event) this.decodeAudio(event.dts, event.data);
         break;
       case 'unsupported':
         if (!this.reportedUnsupported.has(event.what)) {
@@ -339,13 +394,15 @@ export class LowLatencyPlayer {
   }
 
   private configureAudio(config: AacConfig): void {
-    if (!this.audioDecoder || this.audioDecoder.state === 'closed') {
+    if (this.usesWorker()) {
+      // The worker decodes; the page only makes the output.
+    } else if (!this.audioDecoder || this.audioDecoder.state === 'closed') {
       this.audioDecoder = new AudioDecoder({
         output: (data) => this.onAudioData(data),
         error: (error) => this.onDecoderError('audio', error),
       });
     }
-    this.audioDecoder.configure({
+    this.audioDecoder?.configure({
       codec: config.codec,
       sampleRate: config.sampleRate,
       numberOfChannels: config.channels,
@@ -365,6 +422,13 @@ export class LowLatencyPlayer {
           }
           this.playout = playout;
           playout.setVolume(this.options.volume ?? 1);
+          if (this.worker) {
+            // Audio from the worker of the current epoch only, straight into the worklet.
+            playout.clear(this.audioEpoch);
+            const channel = new MessageChannel();
+            playout.attachFeed(channel.port1);
+            this.toWorker({ type: 'feed', port: channel.port2 }, [channel.port2]);
+          }
           for (const pcm of this.pendingPcm) playout.push(pcm.ts, pcm.planes);
           this.pendingPcm = [];
         })
@@ -448,7 +512,13 @@ export class LowLatencyPlayer {
   private resetTimeline(): void {
     this.controller.reset();
     this.wall.clear();
-    this.playout?.clear();
+    if (this.worker) {
+      this.audioEpoch += 1;
+      this.playout?.clear(this.audioEpoch);
+      this.toWorker({ type: 'audio-epoch', epoch: this.audioEpoch });
+    } else {
+      this.playout?.clear();
+    }
     this.pendingPcm = [];
     for (const frame of this.frames) frame.close();
     this.frames = [];
@@ -512,7 +582,8 @@ export class LowLatencyPlayer {
 
   private maybeStart(now: number): void {
     if (!this.controller.hasEdge || this.firstArrivalAt === null || now - this.firstArrivalAt < START_SETTLE_MS) return;
-    if (this.frames.length === 0 && this.pendingPcm.length === 0 && (this.playout?.queuedMs() ?? 0) === 0) return;
+    const audioWaiting = this.worker ? Number.isFinite(this.newestAudioTs) : this.pendingPcm.length > 0;
+    if (this.frames.length === 0 && !audioWaiting && (this.playout?.queuedMs() ?? 0) === 0) return;
     const waitingForAudio = this.audioConfig !== null && (this.playout === null || !this.playout.running);
     if (waitingForAudio && now - this.firstArrivalAt < AUDIO_START_WAIT_MS) return;
     const startTs = Math.min(this.newestTs, this.controller.startTs(now));
@@ -632,6 +703,8 @@ export class LowLatencyPlayer {
     for (const decoder of [this.videoDecoder, this.audioDecoder]) {
       if (decoder && decoder.state !== 'closed') decoder.close();
     }
+    this.worker?.terminate();
+    this.worker = null;
     const playout = this.playout;
     this.playout = null;
     this.closedPromise = (async () => {

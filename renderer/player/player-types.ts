@@ -40,6 +40,11 @@ export interface LowLatencyPlayerOptions {
   readonly timingLog?: boolean;
   /** Link mode: how far a picture may lead its sound (default LIP_SYNC_MAX_LEAD_MS; benches only). */
   readonly lipSyncLeadMs?: number;
+  /**
+   * Link mode: read, demux and decode audio in a worker that feeds the audio output directly, so a
+   * busy page does not delay what is heard (docs/player.md). Default MEDIA_WORKER where Worker exists.
+   */
+  readonly mediaWorker?: boolean;
 }
 
 export interface PlayerStats {

@@ -12,7 +12,10 @@ export type PlayoutCommand =
   | { readonly type: 'rate'; readonly rate: number }
   | { readonly type: 'resume-threshold'; readonly ms: number }
   | { readonly type: 'keep-time'; readonly on: boolean }
-  | { readonly type: 'clear' }
+  /** Clears the buffer; with `epoch`, feed pushes of any other epoch are dropped from now on. */
+  | { readonly type: 'clear'; readonly epoch?: number }
+  /** A second input: decoded audio posted by the player's media worker (FeedPush messages). */
+  | { readonly type: 'feed'; readonly port: MessagePort }
   | { readonly type: 'stop' };
 
 export interface PlayoutReport {
@@ -34,6 +37,8 @@ class LinkMicPlayoutProcessor extends AudioWorkletProcessor {
     this.buffer = new PlayoutBuffer({ sampleRate: sampleRate, channels: o.channels, keepTime: o.keepTime === true });
     this.quanta = 0;
     this.stopped = false;
+    this.epoch = 0;
+    this.feedPort = null;
     this.port.onmessage = (event) => {
       const m = event.data;
       switch (m.type) {
@@ -43,8 +48,9 @@ class LinkMicPlayoutProcessor extends AudioWorkletProcessor {
         case 'rate': this.buffer.setRate(m.rate); break;
         case 'resume-threshold': this.buffer.setResumeThreshold(m.ms); break;
         case 'keep-time': this.buffer.setKeepTime(m.on); break;
-        case 'clear': this.buffer.clear(); this.report(); break;
-        case 'stop': this.stopped = true; break;
+        case 'clear': if (m.epoch !== undefined) this.epoch = m.epoch; this.buffer.clear(); this.report(); break;
+        case 'feed': if (this.feedPort) this.feedPort.close(); this.feedPort = m.port; m.port.onmessage = (e) => { const f = e.data; if (f.epoch === this.epoch) this.buffer.push(f.ts, f.planes); }; break;
+        case 'stop': this.stopped = true; if (this.feedPort) this.feedPort.close(); break;
       }
     };
   }
