@@ -127,6 +127,11 @@ export class AudioPlayout implements MediaClock {
     this.post({ type: 'resume-threshold', ms });
   }
 
+  /** How old the worklet's latest report is (ms; they come every ~21 ms, later when the page was busy). */
+  reportAgeMs(): number {
+    return this.report ? performance.now() - this.reportAt : Number.POSITIVE_INFINITY;
+  }
+
   snapshot(): PlayoutSnapshot | null {
     return this.report?.snapshot ?? null;
   }

@@ -30,6 +30,8 @@ const MAX_QUEUED_FRAMES = 30;
 const MAX_PENDING_PCM = 250;
 /** Audio frames kept in the bench timing log (~85 s at 48 kHz). */
 const MAX_TIMINGS = 4000;
+/** A playout report older than this (they come every ~21 ms) means the page was busy: no correction on it. */
+const STALE_REPORT_MS = 80;
 /** The link player reads, demuxes and decodes audio in a worker (media-worker.ts) by default. */
 export const MEDIA_WORKER = true;
 
@@ -171,6 +173,7 @@ export class LowLatencyPlayer {
       audio: this.audioConfig ? { codec: this.audioConfig.codec, sampleRate: this.audioConfig.sampleRate, channels: this.audioConfig.channels } : null,
       clock: clock === this.wall ? 'wall' : 'audio',
       audioOutputLatencyMs: clock === this.playout && this.playout ? Math.round(this.playout.outputLatencyMs()) : null,
+      mediaPath: this.worker ? 'worker' : 'page',
     };
   }
 
@@ -559,6 +562,10 @@ export class LowLatencyPlayer {
       return;
     }
     const clock = this.clock();
+    // Right after a busy spell of the page, this tick can run before the worklet's queued reports:
+    // where the read head is is not known (the audio kept playing meanwhile), so decide next tick
+    // instead of "correcting" a lag that is only the report's age.
+    if (clock === this.playout && this.playout.reportAgeMs() > STALE_REPORT_MS) return;
     const readTs = clock.readTs(now);
     if (readTs === null) return;
     if (this.options.timingLog && clock === this.playout) this.noteRendered(this.playout, readTs);

@@ -90,6 +90,8 @@ export interface PlayerStats {
   readonly clock: 'audio' | 'wall';
   /** The audio output's latency as Web Audio reports it (read head to speaker), or null (ms). */
   readonly audioOutputLatencyMs: number | null;
+  /** Where the stream is read and the audio decoded: 'worker' (the link mode's media worker) or 'page'. */
+  readonly mediaPath: 'worker' | 'page';
 }
 
 /** One audio frame's way through the player (performance clock, ms; benches only). */

@@ -42,13 +42,23 @@ export class PlayerHarness {
   }
 
   /** Opens a player page on `streamCode` through the stall proxy. */
-  async open(streamCode: string, options: { player?: 'link' | 'audience'; transport?: 'http' | 'ws' } = {}): Promise<Page> {
+  /** Opens the bench page playing `streamCode`; `query` adds bench-page parameters (e.g. `mediaWorker=0`). */
+  async open(streamCode: string, options: { player?: 'link' | 'audience'; transport?: 'http' | 'ws'; query?: string } = {}): Promise<Page> {
     const urls = playUrls(this.proxy.port, streamCode, options.player === 'audience' ? 'audience' : 'link');
     const tab = await this.browser.newPage();
     tab.on('pageerror', (error) => console.error(`player page: ${error.message}`));
-    await tab.goto(`${this.page.url}?player=${options.player ?? 'link'}&url=${encodeURIComponent(options.transport === 'ws' ? urls.ws : urls.http)}`);
+    const extra = options.query ? `&${options.query}` : '';
+    await tab.goto(`${this.page.url}?player=${options.player ?? 'link'}&url=${encodeURIComponent(options.transport === 'ws' ? urls.ws : urls.http)}${extra}`);
     this.tabs.push(tab);
     return tab;
+  }
+
+  /** Stops a tab's players and closes it (a test that opened several tabs leaves the machine quiet). */
+  async closeTab(tab: Page): Promise<void> {
+    await tab.evaluate(() => window.__bench?.close()).catch(() => undefined);
+    await tab.close().catch(() => undefined);
+    const at = this.tabs.indexOf(tab);
+    if (at >= 0) this.tabs.splice(at, 1);
   }
 
   async close(): Promise<void> {
