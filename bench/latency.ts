@@ -94,6 +94,9 @@ const THREE_VARIANTS: readonly PlayerSpec[] = [
   threeVariant('fastshrink', 'jitterWindowMs=1500&shrinkMsPerSec=100'),
   /** The defaults of 2026-12-03 with the p90 of audio jitter (more underruns concealed). */
   threeVariant('p90', 'audioPercentile=0.9'),
+  /** A lower floor of the audio buffer (default 30 ms). */
+  threeVariant('floor20', 'floorMs=20'),
+  threeVariant('floor24', 'floorMs=24'),
   /** Everything on the page's main thread (before the media worker of 2026-12-06). */
   threeVariant('mainthread', 'mediaWorker=0'),
   /** The media worker with a shorter jitter window and a faster shrink. */

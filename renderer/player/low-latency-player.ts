@@ -14,6 +14,7 @@ import { LIP_SYNC_MAX_LEAD_MS, pictureShowTs } from '../../common/media/lip-sync
 import { AUDIENCE_PLAYER_PRESET, LINK_PLAYER_PRESET } from '../../common/presets';
 import { TypedEmitter, type Disposable, type Listener } from '../../common/typed-emitter';
 import { AUDIO_LATENCY_HINT, AudioPlayout, KEEP_TIME_ON_UNDERRUN, SHARE_AUDIO_CONTEXT, type AudioPlayoutOptions } from './audio-playout';
+import { aacChunk, aacDecoderConfig, takeAudioData } from './aac-decoding';
 import { openFlvSource, transportOf, type FlvSource } from './flv-source';
 import type { PageToWorker, RelayedEvent, WorkerToPage } from './media-worker-protocol';
 import { WallClock, type MediaClock } from './media-clock';
@@ -405,12 +406,7 @@ export class LowLatencyPlayer {
         error: (error) => this.onDecoderError('audio', error),
       });
     }
-    this.audioDecoder?.configure({
-      codec: config.codec,
-      sampleRate: config.sampleRate,
-      numberOfChannels: config.channels,
-      description: config.description,
-    });
+    this.audioDecoder?.configure(aacDecoderConfig(config));
     if (this.playout && this.playout.context.sampleRate !== config.sampleRate) {
       const old = this.playout;
       this.playout = null;
@@ -462,24 +458,14 @@ export class LowLatencyPlayer {
     const decoder = this.audioDecoder;
     if (!decoder || decoder.state !== 'configured') return;
     try {
-      decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(dts * 1000), data }));
+      decoder.decode(aacChunk(dts, data));
     } catch (error) {
       this.onDecoderError('audio', error);
     }
   }
 
   private onAudioData(data: AudioData): void {
-    const planes: Float32Array[] = [];
-    try {
-      for (let c = 0; c < data.numberOfChannels; c += 1) {
-        const plane = new Float32Array(data.numberOfFrames);
-        data.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
-        planes.push(plane);
-      }
-    } finally {
-      data.close();
-    }
-    const ts = data.timestamp / 1000;
+    const { ts, planes } = takeAudioData(data);
     if (this.stateValue === 'closed') return;
     if (this.options.timingLog) this.noteTiming(ts, (t) => (t.decodedAt ??= performance.now()));
     if (this.playout) this.playout.push(ts, planes);

@@ -9,6 +9,7 @@
 import { toErrorPayload } from '../../common/errors';
 import { FlvDemuxer, type FlvEvent } from '../../common/media/flv-demuxer';
 import type { AacConfig } from '../../common/media/aac-config';
+import { aacChunk, aacDecoderConfig, takeAudioData } from './aac-decoding';
 import { openFlvSource, type FlvSource } from './flv-source';
 import type { FeedPush, PageToWorker, RelayedEvent, WorkerToPage } from './media-worker-protocol';
 
@@ -131,31 +132,21 @@ class MediaWorker {
       });
     }
     this.config = config;
-    this.decoder.configure({ codec: config.codec, sampleRate: config.sampleRate, numberOfChannels: config.channels, description: config.description });
+    this.decoder.configure(aacDecoderConfig(config));
   }
 
   private decode(dts: number, data: Uint8Array): void {
     const decoder = this.decoder;
     if (!decoder || decoder.state !== 'configured') return;
     try {
-      decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: Math.round(dts * 1000), data }));
+      decoder.decode(aacChunk(dts, data));
     } catch (error) {
       scope.postMessage({ type: 'audio-error', generation: this.generation, message: String(error) });
     }
   }
 
   private onDecoded(data: AudioData): void {
-    const planes: Float32Array[] = [];
-    try {
-      for (let c = 0; c < data.numberOfChannels; c += 1) {
-        const plane = new Float32Array(data.numberOfFrames);
-        data.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
-        planes.push(plane);
-      }
-    } finally {
-      data.close();
-    }
-    const ts = data.timestamp / 1000;
+    const { ts, planes } = takeAudioData(data);
     const push: FeedPush = { type: 'push', epoch: this.epoch, ts, planes };
     if (this.feed) this.sendToFeed(push);
     else {

@@ -29,7 +29,7 @@ export interface LowLatencyPlayerOptions {
   /** How often `stats` is emitted (default 1000 ms; 0 turns it off). */
   readonly statsIntervalMs?: number;
   /** Jitter-estimator tuning (benches compare settings in one run; leave unset in the product). */
-  readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec' | 'audioPercentile' | 'marginMs'>>;
+  readonly latencyTuning?: Partial<Pick<LatencyControllerOptions, 'jitterWindowMs' | 'shrinkMsPerSec' | 'audioPercentile' | 'marginMs' | 'floorMs'>>;
   /** The AudioContext's latencyHint (default: AUDIO_LATENCY_HINT in link mode, 'interactive' in audience mode; benches compare settings). */
   readonly audioLatencyHint?: AudioContextLatencyCategory | number;
   /** Audio underruns keep time, skipping the late audio (default: KEEP_TIME_ON_UNDERRUN in link mode, off in audience mode; benches compare). */

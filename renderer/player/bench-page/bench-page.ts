@@ -72,7 +72,7 @@ function startOurs(bench: BenchApi, index: number): void {
   canvas.height = 640;
   stage.append(canvas);
   const tuning = Object.fromEntries(
-    (['jitterWindowMs', 'shrinkMsPerSec', 'audioPercentile', 'marginMs'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
+    (['jitterWindowMs', 'shrinkMsPerSec', 'audioPercentile', 'marginMs', 'floorMs'] as const).filter((k) => params.has(k)).map((k) => [k, Number(params.get(k))]),
   );
   const hint = params.get('latencyHint');
   const audio = {
