@@ -463,7 +463,9 @@ async function main(): Promise<void> {
   const origin = await startOrigin();
   const proxy = new StallProxy({ host: '127.0.0.1', port: origin.httpPort });
   await proxy.listen();
-  const source = new TimestampSource({ rtmpUrl: origin.pushUrl('bench') });
+  // BENCH_SOURCE=<variant of SOURCE_VARIANTS>: the publisher of every phase (default: the push engine's).
+  const sourceVariant = process.env.BENCH_SOURCE && process.env.BENCH_SOURCE in SOURCE_VARIANTS ? (process.env.BENCH_SOURCE as SourceVariant) : 'engine';
+  const source = new TimestampSource({ rtmpUrl: origin.pushUrl('bench'), variant: sourceVariant });
   const page = await servePlayerPage();
   const heard = new HeardAudio(room);
   const browser = await chromium.launch({

@@ -84,6 +84,8 @@ export class LowLatencyPlayer {
   private readonly timings: AudioFrameTiming[] = [];
   // media worker (link mode): the stream and the audio decoder live there
   private worker: Worker | null = null;
+  /** The worker could not start or failed: this player reads on the page from then on. */
+  private workerFailed = false;
   private audioEpoch = 0;
 
   constructor(options: LowLatencyPlayerOptions) {
@@ -197,8 +199,11 @@ export class LowLatencyPlayer {
     this.lastDataAt = performance.now();
     const generation = this.generation;
     if (this.usesWorker()) {
-      this.source = this.openInWorker(generation);
-      return;
+      const source = this.openInWorker(generation);
+      if (source) {
+        this.source = source;
+        return;
+      }
     }
     this.source = openFlvSource(this.options.url, {
       onData: (chunk) => {
@@ -212,21 +217,43 @@ export class LowLatencyPlayer {
 
   /** Link mode with Worker available and not turned off. */
   private usesWorker(): boolean {
-    return this.mode === 'link' && (this.options.mediaWorker ?? MEDIA_WORKER) && typeof Worker === 'function';
+    return this.mode === 'link' && (this.options.mediaWorker ?? MEDIA_WORKER) && !this.workerFailed && typeof Worker === 'function';
   }
 
-  /** Connects through the media worker (created on first use); its messages come to onWorkerMessage. */
-  private openInWorker(generation: number): FlvSource {
+  /**
+   * Connects through the media worker (created on first use); its messages come to onWorkerMessage.
+   * Null when the worker cannot be created (the caller reads on the page instead).
+   */
+  private openInWorker(generation: number): FlvSource | null {
     if (!this.worker) {
-      this.worker = new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'linkmic-player-media' });
+      try {
+        this.worker = this.createWorker();
+      } catch (error) {
+        this.giveUpWorker(error instanceof Error ? error.message : String(error));
+        return null;
+      }
       this.worker.onmessage = (event: MessageEvent<WorkerToPage>) => this.onWorkerMessage(event.data);
       this.worker.onerror = (event) => {
+        // The script did not load (a host's CSP, a missing file) or the worker failed: keep playing, on the page.
         event.preventDefault();
-        this.dropConnection(new LinkMicError('INTERNAL', `media worker: ${event.message}`));
+        this.giveUpWorker(event.message || 'the worker failed');
+        this.dropConnection(new LinkMicError('INTERNAL', `media worker: ${event.message || 'failed'}`));
       };
     }
     this.toWorker({ type: 'open', generation, url: this.options.url, timingLog: this.options.timingLog === true });
     return { transport: this.transport, close: () => this.toWorker({ type: 'close-source' }) };
+  }
+
+  private createWorker(): Worker {
+    if (this.options.mediaWorkerUrl !== undefined) return new Worker(this.options.mediaWorkerUrl, { type: 'module', name: 'linkmic-player-media' });
+    return new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'linkmic-player-media' });
+  }
+
+  private giveUpWorker(reason: string): void {
+    this.workerFailed = true;
+    this.worker?.terminate();
+    this.worker = null;
+    this.events.emit('error', { name: 'LinkMicError', code: 'INTERNAL', message: `media worker unavailable, reading on the page: ${reason}` });
   }
 
   private toWorker(message: PageToWorker, transfer: Transferable[] = []): void {

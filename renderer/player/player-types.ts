@@ -45,6 +45,8 @@ export interface LowLatencyPlayerOptions {
    * busy page does not delay what is heard (docs/player.md). Default MEDIA_WORKER where Worker exists.
    */
   readonly mediaWorker?: boolean;
+  /** Where the media worker's script is served (default: the one bundled with the player). */
+  readonly mediaWorkerUrl?: string;
 }
 
 export interface PlayerStats {

@@ -111,6 +111,14 @@ describe('LowLatencyPlayer in Chromium', () => {
     await harness.closeTab(audience);
   });
 
+  it('plays on the page when the media worker cannot start, and says so', async () => {
+    const tab = await harness.open(CODE, { query: 'mediaWorkerUrl=missing-media-worker.js' });
+    const s = await waitFor(tab, (x) => x.samples.length >= 10 && x.stats?.clock === 'audio', 30_000, 'playback without the worker');
+    expect(s.stats).toMatchObject({ state: 'playing', mediaPath: 'page' });
+    expect(s.events.some((e) => e.type === 'error' && String((e.detail as { message: string }).message).includes('media worker unavailable'))).toBe(true);
+    await harness.closeTab(tab);
+  });
+
   // What the media worker is for: a busy page (three co-host tiles, the studio's own work) must
   // not delay the audio that is heard. The page's main thread is blocked for 600 ms; the worker
   // reads, decodes and feeds the audio output meanwhile, so (almost) no audio comes late and is

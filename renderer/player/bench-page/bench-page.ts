@@ -82,6 +82,7 @@ function startOurs(bench: BenchApi, index: number): void {
   };
   const lead = params.has('lipSyncLeadMs') ? { lipSyncLeadMs: Number(params.get('lipSyncLeadMs')) } : {};
   if (params.has('mediaWorker')) Object.assign(lead, { mediaWorker: params.get('mediaWorker') === '1' });
+  if (params.has('mediaWorkerUrl')) Object.assign(lead, { mediaWorkerUrl: params.get('mediaWorkerUrl') });
   const player = new LowLatencyPlayer({ url, canvas, mode: kind === 'audience' ? 'audience' : 'link', latencyTuning: tuning, volume: index === 0 ? 1 : 0, timingLog: true, ...audio, ...lead });
   player.on('render', () => measure(bench, canvas));
   for (const type of ['correction', 'stall', 'reconnect', 'reconnect_success', 'error', 'state', 'close'] as const) {
