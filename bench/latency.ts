@@ -19,6 +19,7 @@
 //   three-player phase: the variants of BENCH_THREE=name,… alternating for BENCH_ROUNDS rounds).
 // BENCH_PLAYERS=name,…: one-at-a-time players (default DEFAULT_PLAYERS). BENCH_TRACE=file.json.
 // BENCH_SOURCE_VARIANTS=engine,engineDefaultMux,… [BENCH_ROUNDS=2]: compare publisher settings instead.
+// BENCH_SOURCE=<a SOURCE_VARIANTS name>: the publisher of the normal phases (default: engine).
 // The last line of output is one JSON object with the figures (and the load average).
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
