@@ -11,6 +11,7 @@ import { BENCH_TONE, toneSample, type ToneBurstSpec } from '../../common/media/t
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
 import { audioEncoderArgs, encoderArgs } from '../../main/engine/encoder-args';
 import { liveMuxerArgs } from '../../main/engine/push-command';
+import { SplitPublisher } from './split-publisher';
 
 export interface TimestampSourceOptions {
   readonly rtmpUrl: string;
@@ -53,10 +54,18 @@ export const SOURCE_VARIANTS = {
   audioLater45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** As threads1, audio timestamps 45 ms earlier. */
   audioEarlier45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
+  /**
+   * The engine's encoder options, each track in its own ffmpeg, tags sent to RTMP by Node as they
+   * come (bench/helpers/split-publisher.ts): no shared loop, no cross-track interleaving. Output
+   * options here are the video process's; the audio process gets SPLIT_AUDIO_OUTPUT.
+   */
+  splitTracks: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough', '-flush_packets', '1'],
   /** As threads1, but the muxer's default interleaving (waits for both tracks) and no per-packet flush. */
   muxDefault: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', ...FLV],
 } as const satisfies Record<string, (width: number, height: number, fps: number, kbps: number) => string[]>;
 export type SourceVariant = keyof typeof SOURCE_VARIANTS;
+/** The audio process of `splitTracks`: the engine's AAC options, priming packet dropped, every packet flushed. */
+const SPLIT_AUDIO_OUTPUT = (w: number, h: number, fps: number, kbps: number): string[] => [...audioEncoderArgs(engineSettings(w, h, fps, kbps)), '-bsf:a', 'noise=drop=lt(pts\\,0)', '-flush_packets', '1'];
 
 export interface SourceBurst {
   /** The stamp counter of the picture whose stream time is the burst's first sample. */
@@ -72,6 +81,7 @@ const AUDIO_CHUNK = 240; // 5 ms: AAC frames complete within 5 ms of their last 
 
 export class TimestampSource {
   private child: ChildProcess | null = null;
+  private split: SplitPublisher | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private exited: Promise<void> = Promise.resolve();
   private counter = 0;
@@ -93,13 +103,31 @@ export class TimestampSource {
   }
 
   get running(): boolean {
-    return this.child !== null;
+    return this.child !== null || this.split !== null;
   }
 
   /** Starts ffmpeg and the frame loop (the stream is live on the origin shortly after). */
   start(): void {
-    if (this.child) return;
+    if (this.child || this.split) return;
     const kbps = this.options.videoKbps ?? 800;
+    if (this.variant === 'splitTracks') {
+      const split = new SplitPublisher(
+        this.options.rtmpUrl,
+        { width: this.width, height: this.height, framerate: this.fps, videocodecid: 7, videodatarate: kbps, audiocodecid: 10, audiosamplerate: SAMPLE_RATE, audiosamplesize: 16, stereo: false },
+        ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps)],
+        SOURCE_VARIANTS.splitTracks(this.width, this.height, this.fps, kbps),
+        ['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1'],
+        SPLIT_AUDIO_OUTPUT(this.width, this.height, this.fps, kbps),
+      );
+      this.split = split;
+      const { video, audio, exited } = split.start();
+      this.exited = exited;
+      void exited.then(() => {
+        if (this.split === split) this.stopLoop();
+      });
+      this.runLoop(video, audio);
+      return;
+    }
     const args = [
       '-hide_banner', '-loglevel', 'error',
       '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps), '-i', 'pipe:0',
@@ -124,7 +152,11 @@ export class TimestampSource {
     child.once('exit', () => {
       if (this.child === child) this.stopLoop();
     });
+    this.runLoop(video, audio);
+  }
 
+  /** Writes pictures and PCM on the wall clock until stopped. */
+  private runLoop(video: Writable, audio: Writable): void {
     const frame = new Uint8Array(this.width * this.height);
     const start = performance.now();
     let videoSent = 0;
@@ -162,6 +194,12 @@ export class TimestampSource {
   async stop(): Promise<void> {
     const child = this.child;
     this.stopLoop();
+    if (this.split) {
+      const split = this.split;
+      this.split = null;
+      await split.close();
+      return;
+    }
     if (!child) return;
     this.child = null;
     child.kill('SIGKILL');
@@ -170,7 +208,7 @@ export class TimestampSource {
 
   /** ffmpeg's last error output (for failure messages). */
   get lastError(): string {
-    return this.stderr;
+    return this.split?.stderr ?? this.stderr;
   }
 
   private stopLoop(): void {
