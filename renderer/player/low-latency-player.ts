@@ -425,9 +425,8 @@ export class LowLatencyPlayer {
   }
 
   private configureAudio(config: AacConfig): void {
-    if (this.usesWorker()) {
-      // The worker decodes; the page only makes the output.
-    } else if (!this.audioDecoder || this.audioDecoder.state === 'closed') {
+    // With the media worker the worker decodes: the page only makes the output.
+    if (!this.worker && (!this.audioDecoder || this.audioDecoder.state === 'closed')) {
       this.audioDecoder = new AudioDecoder({
         output: (data) => this.onAudioData(data),
         error: (error) => this.onDecoderError('audio', error),
@@ -528,13 +527,10 @@ export class LowLatencyPlayer {
   private resetTimeline(): void {
     this.controller.reset();
     this.wall.clear();
-    if (this.worker) {
-      this.audioEpoch += 1;
-      this.playout?.clear(this.audioEpoch);
-      this.toWorker({ type: 'audio-epoch', epoch: this.audioEpoch });
-    } else {
-      this.playout?.clear();
-    }
+    // A new epoch: audio of the old timeline still on its way from the media worker is dropped.
+    this.audioEpoch += 1;
+    this.playout?.clear(this.audioEpoch);
+    this.toWorker({ type: 'audio-epoch', epoch: this.audioEpoch });
     this.pendingPcm = [];
     for (const frame of this.frames) frame.close();
     this.frames = [];

@@ -13,8 +13,7 @@ export type PageToWorker =
   /** The playout worklet's feed port (transferred): decoded audio goes there directly. */
   | { readonly type: 'feed'; readonly port: MessagePort }
   /** The page cleared the playout: tag later audio with this epoch (the worklet drops older ones). */
-  | { readonly type: 'audio-epoch'; readonly epoch: number }
-  | { readonly type: 'shutdown' };
+  | { readonly type: 'audio-epoch'; readonly epoch: number };
 
 /** Audio frames reach the page without their bytes (the worker decodes them). */
 export type RelayedEvent = Exclude<FlvEvent, { kind: 'audio' }> | { readonly kind: 'audio'; readonly dts: number };

@@ -19,7 +19,6 @@ const MAX_PENDING = 250;
 interface WorkerScope {
   onmessage: ((event: MessageEvent<PageToWorker>) => void) | null;
   postMessage(message: WorkerToPage, transfer?: Transferable[]): void;
-  close(): void;
 }
 
 const scope = self as unknown as WorkerScope;
@@ -53,12 +52,6 @@ class MediaWorker {
       case 'audio-epoch':
         this.epoch = message.epoch;
         this.pending = [];
-        break;
-      case 'shutdown':
-        this.closeSource();
-        if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
-        this.feed?.close();
-        scope.close();
         break;
     }
   }

@@ -4,15 +4,13 @@
 // a streamer's code while they are offline. The binding survives a restart with --state-file.
 // Claims are bounded: at most 16 per user by default (STREAM_CODE_LIMIT_REACHED beyond), and a claim
 // whose code has not been in use for 30 days (the hub's clock) expires; a code in use never does.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignalClient } from '../../common/signal/signal-client';
 import { ManualClock } from '../signal/clock';
-import { FileSignalStore } from '../signal/file-signal-store';
 import { DEFAULT_STREAM_CODE_CLAIMS } from '../signal/signal-hub';
 import { waitFor } from './helpers/media';
+import { InProcessSignalServers } from './helpers/in-process-signal-servers';
 import { RestartableNodes } from './helpers/restartable-nodes';
 import { startSignalServer, type SignalTestServer } from './signal-harness';
 
@@ -126,19 +124,8 @@ describe('stream code ownership across a restart (state file)', () => {
 describe('stream code claims: a cap per user, idle ones expire (one node, manual clock)', () => {
   const DAY_MS = 24 * 3600 * 1000;
   const EXPIRY_MS = DEFAULT_STREAM_CODE_CLAIMS.idleExpiryMs;
-  const servers: SignalTestServer[] = [];
-  let dir: string | undefined;
-  afterEach(async () => {
-    for (const server of servers.splice(0)) await server.close();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
-
-  async function start(...args: Parameters<typeof startSignalServer>): Promise<SignalTestServer> {
-    const server = await startSignalServer(...args);
-    servers.push(server);
-    return server;
-  }
+  const servers = new InProcessSignalServers();
+  afterEach(() => servers.close());
 
   /** A client whose token outlives the days these specs move the clock by. */
   const longLived = (server: SignalTestServer, userId: string): Promise<SignalClient> => server.client(userId, { token: server.token(userId, 400 * 24 * 3600) });
@@ -151,7 +138,7 @@ describe('stream code claims: a cap per user, idle ones expire (one node, manual
   });
 
   it("refuses a user's claim over its cap with STREAM_CODE_LIMIT_REACHED; the victim is undisturbed and can still claim the code", async () => {
-    const server = await start({ maxStreamCodesPerUser: 4 });
+    const server = await servers.start({ maxStreamCodesPerUser: 4 });
     const victim = await server.client('victim');
     const attacker = await server.client('attacker');
     const otherHost = await server.client('otherhost');
@@ -181,7 +168,7 @@ describe('stream code claims: a cap per user, idle ones expire (one node, manual
   });
 
   it('lets an idle claim expire after 30 days: another user can then claim the code, and the expired claim is forgotten', async () => {
-    const server = await start();
+    const server = await servers.start();
     const victim = await longLived(server, 'victim');
     const stranger = await longLived(server, 'stranger');
     for (const streamCode of ['old-code', 'other-old']) {
@@ -200,7 +187,7 @@ describe('stream code claims: a cap per user, idle ones expire (one node, manual
   });
 
   it('never expires a claim in use: the idle time counts from when the room closed', async () => {
-    const server = await start();
+    const server = await servers.start();
     const victim = await longLived(server, 'victim');
     const stranger = await longLived(server, 'stranger');
     await victim.openRoom({ streamCode: 'live-code' });
@@ -216,10 +203,8 @@ describe('stream code claims: a cap per user, idle ones expire (one node, manual
   });
 
   it('keeps the last use of a claim across a restart (state file): it expires 30 days after the last use, not after the restart', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-claims-'));
-    const file = path.join(dir, 'signal-state.json');
-    const quiet = { info: () => undefined, warn: () => undefined };
-    const first = await start({}, 0, { store: new FileSignalStore({ file, logger: quiet }) });
+    const file = servers.stateFile('linkmic-claims-');
+    const first = await servers.start({}, 0, { store: servers.store(file) });
     const victim = await longLived(first, 'victim');
     await victim.openRoom({ streamCode: 'saved-code' });
     await victim.closeRoom('saved-code');
@@ -228,7 +213,7 @@ describe('stream code claims: a cap per user, idle ones expire (one node, manual
     await first.stop();
     expect(readFileSync(file, 'utf8')).toContain('"lastUsedAt"');
 
-    const second = await start({}, 0, { store: new FileSignalStore({ file, logger: quiet }), clock: new ManualClock(first.clock.now()) });
+    const second = await servers.start({}, 0, { store: servers.store(file), clock: new ManualClock(first.clock.now()) });
     const stranger = await longLived(second, 'stranger');
     await expect(stranger.openRoom({ streamCode: 'saved-code' })).rejects.toMatchObject({ code: 'STREAM_CODE_NOT_YOURS' });
     second.clock.advance(EXPIRY_MS - 10 * DAY_MS);

@@ -3,17 +3,16 @@
 // restored and clients that reconnect within the grace continue instead of being told it all ended.
 // In process, on the hub's manual clock: a client that comes back only after the grace is told its
 // link and room ended.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { SignalClient } from '../../common/signal/signal-client';
 import { ManualClock } from '../signal/clock';
-import { FileSignalStore } from '../signal/file-signal-store';
 import { waitFor } from './helpers/media';
+import { InProcessSignalServers } from './helpers/in-process-signal-servers';
 import { RestartableNodes } from './helpers/restartable-nodes';
-import { nextEvent, startSignalServer, type SignalTestServer } from './signal-harness';
+import { nextEvent } from './signal-harness';
 
 // Each test starts and restarts real server processes: minutes under a loaded machine, hence 120 s.
 describe('signalling state across a restart (state file)', () => {
@@ -85,20 +84,12 @@ describe('signalling state across a restart (state file)', () => {
 
 describe('a client back only after the grace of a restart (state file, in process, manual clock)', () => {
   const GRACE_MS = 30_000;
-  const quiet = { info: () => undefined, warn: () => undefined };
-  const servers: SignalTestServer[] = [];
-  let dir: string | undefined;
-  afterEach(async () => {
-    for (const server of servers.splice(0)) await server.close();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  });
+  const servers = new InProcessSignalServers();
+  afterEach(() => servers.close());
 
   it('is told its link and room ended; a viewer that came within the grace sees the room close when the host’s grace runs out', async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'linkmic-late-'));
-    const file = path.join(dir, 'signal-state.json');
-    const first = await startSignalServer({ graceMs: GRACE_MS }, 0, { store: new FileSignalStore({ file, logger: quiet }) });
-    servers.push(first);
+    const file = servers.stateFile('linkmic-late-');
+    const first = await servers.start({ graceMs: GRACE_MS }, 0, { store: servers.store(file) });
     // The clients reconnect wherever `target` points: nowhere while the server is down, then the restarted one.
     let target = first.wsUrl;
     const redirected = { createWebSocket: () => new WebSocket(target) };
@@ -113,8 +104,7 @@ describe('a client back only after the grace of a restart (state file, in proces
     await first.stop(); // the state file is written on close; the clients start reconnecting (in vain)
 
     // The restarted server's clock goes on from the first one's: the grace ends GRACE_MS after the stop.
-    const second = await startSignalServer({ graceMs: GRACE_MS }, 0, { store: new FileSignalStore({ file, logger: quiet }), clock: new ManualClock(first.clock.now()) });
-    servers.push(second);
+    const second = await servers.start({ graceMs: GRACE_MS }, 0, { store: servers.store(file), clock: new ManualClock(first.clock.now()) });
     expect(second.service.hub.exportSnapshot(() => undefined).links.map((l) => l.linkId)).toEqual([link.linkId]);
     const viewer = await second.raw('viewer');
     second.clock.advance(GRACE_MS - 1);
