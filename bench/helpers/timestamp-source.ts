@@ -3,15 +3,17 @@
 // 440 Hz tone as raw PCM on fd 3 (a tone makes clicks measurable) that bursts loud for 120 ms each
 // second, starting on the sample with the stream time of every 15th picture (glass to ear); ffmpeg encodes x264
 // veryfast/zerolatency GOP 15 (no scene-cut keyframes) 800 kbps + AAC 48 kHz mono and pushes RTMP,
-// by default with the push engine's own encoder and muxer options (variant `engine`).
+// by default the way the push engine does (variant `engine`: its SplitPush, each track in its own
+// ffmpeg and the engine's own RTMP publisher; `engineSingle`: the one-ffmpeg push it replaced).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { drawStamp } from '../../common/media/timestamp-blocks';
 import { BENCH_TONE, toneSample, type ToneBurstSpec } from '../../common/media/tone-bursts';
 import { BIG_HOST_PRESET, type EncoderSettings } from '../../common/presets';
 import { audioEncoderArgs, encoderArgs } from '../../main/engine/encoder-args';
-import { liveMuxerArgs } from '../../main/engine/push-command';
-import { SplitPublisher } from './split-publisher';
+import { DROP_AAC_PRIMING, liveMuxerArgs, PCM_FD, trackMuxerArgs } from '../../main/engine/push-command';
+import { SplitPush } from '../../main/engine/split-push';
+import { silentLogger } from '../../node/logger';
 
 export interface TimestampSourceOptions {
   readonly rtmpUrl: string;
@@ -38,8 +40,14 @@ const engineSettings = (width: number, height: number, fps: number, kbps: number
 
 /** Output options (encoders + muxer) per publisher setting compared by `BENCH_SOURCE_VARIANTS` (see docs/player.md). */
 export const SOURCE_VARIANTS = {
-  /** The push engine: its libx264 options, AAC, and its low-delay muxer (`liveMuxerArgs`). */
-  engine: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', ...audioEncoderArgs(engineSettings(w, h, fps, kbps)), ...liveMuxerArgs('flv')],
+  /**
+   * The push engine (main/engine/split-push.ts): its libx264 options in one ffmpeg, its AAC options in
+   * another, each writing FLV to a pipe, the tags published by the engine's RTMP publisher as they
+   * come. Output options here are the video process's; the audio process gets SPLIT_AUDIO_OUTPUT.
+   */
+  engine: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough', ...trackMuxerArgs()],
+  /** The push engine until 2026-12-06: one ffmpeg, its libx264 options, AAC, and its low-delay muxer (`liveMuxerArgs`). */
+  engineSingle: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', ...audioEncoderArgs(engineSettings(w, h, fps, kbps)), ...liveMuxerArgs('flv')],
   /** The push engine before 2026-12-02: ffmpeg's default interleaving (waits for both tracks). */
   engineDefaultMux: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', ...audioEncoderArgs(engineSettings(w, h, fps, kbps)), '-max_muxing_queue_size', '1024', '-flush_packets', '1', ...FLV],
   /** x264 in ffmpeg's encode thread (the bench's source until 2026-12-02). */
@@ -54,18 +62,12 @@ export const SOURCE_VARIANTS = {
   audioLater45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
   /** As threads1, audio timestamps 45 ms earlier. */
   audioEarlier45: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', '-max_interleave_delta', '1', '-flush_packets', '1', ...FLV],
-  /**
-   * The engine's encoder options, each track in its own ffmpeg, tags sent to RTMP by Node as they
-   * come (bench/helpers/split-publisher.ts): no shared loop, no cross-track interleaving. Output
-   * options here are the video process's; the audio process gets SPLIT_AUDIO_OUTPUT.
-   */
-  splitTracks: (w: number, h: number, fps: number, kbps: number) => [...encoderArgs('libx264', engineSettings(w, h, fps, kbps)).output, '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough', '-flush_packets', '1'],
   /** As threads1, but the muxer's default interleaving (waits for both tracks) and no per-packet flush. */
   muxDefault: (_w: number, _h: number, fps: number, kbps: number) => [...X264(kbps, fps), ...AAC, '-threads', '1', ...FLV],
 } as const satisfies Record<string, (width: number, height: number, fps: number, kbps: number) => string[]>;
 export type SourceVariant = keyof typeof SOURCE_VARIANTS;
-/** The audio process of `splitTracks`: the engine's AAC options, priming packet dropped, every packet flushed. */
-const SPLIT_AUDIO_OUTPUT = (w: number, h: number, fps: number, kbps: number): string[] => [...audioEncoderArgs(engineSettings(w, h, fps, kbps)), '-bsf:a', 'noise=drop=lt(pts\\,0)', '-flush_packets', '1'];
+/** The audio process of `engine`: the engine's AAC options, priming packet dropped, FLV to its pipe. */
+const SPLIT_AUDIO_OUTPUT = (w: number, h: number, fps: number, kbps: number): string[] => [...audioEncoderArgs(engineSettings(w, h, fps, kbps)), ...DROP_AAC_PRIMING, ...trackMuxerArgs()];
 
 export interface SourceBurst {
   /** The stamp counter of the picture whose stream time is the burst's first sample. */
@@ -81,7 +83,7 @@ const AUDIO_CHUNK = 240; // 5 ms: AAC frames complete within 5 ms of their last 
 
 export class TimestampSource {
   private child: ChildProcess | null = null;
-  private split: SplitPublisher | null = null;
+  private split: SplitPush | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private exited: Promise<void> = Promise.resolve();
   private counter = 0;
@@ -110,21 +112,29 @@ export class TimestampSource {
   start(): void {
     if (this.child || this.split) return;
     const kbps = this.options.videoKbps ?? 800;
-    if (this.variant === 'splitTracks') {
-      const split = new SplitPublisher(
-        this.options.rtmpUrl,
-        { width: this.width, height: this.height, framerate: this.fps, videocodecid: 7, videodatarate: kbps, audiocodecid: 10, audiosamplerate: SAMPLE_RATE, audiosamplesize: 16, stereo: false },
-        ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps)],
-        SOURCE_VARIANTS.splitTracks(this.width, this.height, this.fps, kbps),
-        ['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1'],
-        SPLIT_AUDIO_OUTPUT(this.width, this.height, this.fps, kbps),
+    if (this.variant === 'engine') {
+      const split = new SplitPush(
+        {
+          ffmpegPath: 'ffmpeg',
+          url: this.options.rtmpUrl,
+          metadata: { duration: 0, width: this.width, height: this.height, framerate: this.fps, videocodecid: 7, videodatarate: kbps, audiocodecid: 10, audiosamplerate: SAMPLE_RATE, audiosamplesize: 16, stereo: false },
+          videoArgs: ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps), '-i', `pipe:${PCM_FD}`, '-map', '0:v', ...SOURCE_VARIANTS.engine(this.width, this.height, this.fps, kbps)],
+          audioArgs: ['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', `pipe:${PCM_FD}`, '-map', '0:a', ...SPLIT_AUDIO_OUTPUT(this.width, this.height, this.fps, kbps)],
+        },
+        silentLogger(),
       );
       this.split = split;
-      const { video, audio, exited } = split.start();
-      this.exited = exited;
-      void exited.then(() => {
+      this.exited = new Promise((ok) => split.once('close', () => ok()));
+      split.once('close', (exit) => {
+        if (!exit.closedByUs) this.stderr = [exit.errorLine, ...split.stderrTail].join('\n');
         if (this.split === split) this.stopLoop();
       });
+      split.start();
+      const video = split.videoInput(PCM_FD);
+      const audio = split.pipe(PCM_FD);
+      if (!video || !audio) throw new Error('the split push has no input pipes');
+      video.on('error', () => undefined);
+      audio.on('error', () => undefined);
       this.runLoop(video, audio);
       return;
     }
@@ -208,7 +218,7 @@ export class TimestampSource {
 
   /** ffmpeg's last error output (for failure messages). */
   get lastError(): string {
-    return this.split?.stderr ?? this.stderr;
+    return this.stderr;
   }
 
   private stopLoop(): void {

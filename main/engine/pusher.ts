@@ -11,6 +11,7 @@ import type { VideoEncoder } from './encoder-args';
 import type { Logger } from '../../node/logger';
 import { PcmFeeder, type PcmFrame } from './pcm-feeder';
 import type { PushCommand } from './push-command';
+import { SplitPush } from './split-push';
 import type { BackoffOptions, PushState, PushStats, PusherEvents, StopReason } from './pusher-types';
 
 const PUSH_BACKOFF_DEFAULTS = { initialMs: 500, maxMs: 5000, factor: 2, jitter: 0 } as const;
@@ -67,7 +68,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
   private readonly options: PusherOptions;
   private readonly logger: Logger;
   private readonly feeder: PcmFeeder | undefined;
-  private proc: FfmpegProcess | undefined;
+  private proc: FfmpegProcess | SplitPush | undefined;
   private currentState: PushState = 'idle';
   private closing = false;
   private stoppedWith: StopReason | undefined;
@@ -176,18 +177,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
   private runAttempt(): void {
     if (this.closing) return;
     const command = this.options.command;
-    const proc = new FfmpegProcess(
-      {
-        ffmpegPath: this.options.ffmpegPath,
-        args: command.args,
-        name: 'push',
-        mode: 'progress',
-        extraPipes: command.pcm ? 1 : 0,
-        closeTimeoutMs: this.options.closeTimeoutMs ?? 3000,
-        ...(this.options.env ? { env: this.options.env } : {}),
-      },
-      this.logger,
-    );
+    const proc = this.spawnAttempt(command);
     this.proc = proc;
     this.lastProgress = undefined;
     this.window.length = 0;
@@ -232,6 +222,20 @@ export class Pusher extends TypedEmitter<PusherEvents> {
     proc.start();
   }
 
+  /** One connection's processes: a split push (two encoders, our RTMP publish) or one ffmpeg. */
+  private spawnAttempt(command: PushCommand): FfmpegProcess | SplitPush {
+    const closeTimeoutMs = this.options.closeTimeoutMs ?? 3000;
+    const env = this.options.env ? { env: this.options.env } : {};
+    if (command.split) {
+      const { audioArgs, url, metadata } = command.split;
+      return new SplitPush({ ffmpegPath: this.options.ffmpegPath, videoArgs: command.args, audioArgs, url, metadata, closeTimeoutMs, ...env }, this.logger);
+    }
+    return new FfmpegProcess(
+      { ffmpegPath: this.options.ffmpegPath, args: command.args, name: 'push', mode: 'progress', extraPipes: command.pcm ? 1 : 0, closeTimeoutMs, ...env },
+      this.logger,
+    );
+  }
+
   private onReady(): void {
     this.preReadyRefusals = 0;
     const wasReconnecting = this.currentState === 'reconnecting';
@@ -267,7 +271,7 @@ export class Pusher extends TypedEmitter<PusherEvents> {
     return Math.round(((last.bytes - first.bytes) * 8) / (last.at - first.at)); // bytes*8/ms = kbit/s
   }
 
-  private async onExit(proc: FfmpegProcess, exit: FfmpegExit): Promise<void> {
+  private async onExit(proc: FfmpegProcess | SplitPush, exit: FfmpegExit): Promise<void> {
     if (proc !== this.proc) return;
     const progress = this.lastProgress;
     this.droppedBefore += progress?.dropFrames ?? 0;

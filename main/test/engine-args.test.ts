@@ -14,7 +14,7 @@ import { ffmpegCandidates, locateFfmpeg, parseEncoders, parseFilters, parseInput
 import { audioInputArgs, videoInputArgs, type InputContext } from '../engine/input-args';
 import { silentLogger } from '../../node/logger';
 import { PcmFeeder } from '../engine/pcm-feeder';
-import { buildPushCommand, liveMuxerArgs } from '../engine/push-command';
+import { buildPushCommand, liveMuxerArgs, TRACK_OUT_FD } from '../engine/push-command';
 import { resolveSettings } from '../engine/push-engine';
 import { hostPortOf } from '../engine/pusher';
 import { fromStudioSources } from '../engine/studio-sources';
@@ -101,9 +101,10 @@ describe('encoder arguments', () => {
   });
 });
 
-describe('push command', () => {
+describe('push command (one ffmpeg for both tracks)', () => {
   it('overlays the camera on the screen at the bottom right and maps AAC 48 kHz mono to FLV', () => {
     const command = buildPushCommand({
+      publish: 'single',
       sources: { video: { kind: 'screen', display: ':0' }, overlay: { source: { kind: 'camera', device: '/dev/video0' }, position: 'bottom-right', widthFraction: 0.33 }, audio: { kind: 'pcm', format: 's16le' } },
       settings: BIG_HOST_PRESET,
       encoder: 'libx264',
@@ -121,7 +122,7 @@ describe('push command', () => {
   });
 
   it('muxes with low delay: a packet leaves once a later one is queued, the AAC priming packet is dropped, every packet is flushed', () => {
-    const { args } = buildPushCommand({ sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'pcm', format: 's16le' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const { args } = buildPushCommand({ publish: 'single', sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'pcm', format: 's16le' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
     const muxer = args.slice(args.indexOf('-max_interleave_delta'), args.lastIndexOf('-f'));
     expect(muxer).toEqual(['-max_interleave_delta', '1', '-bsf:a', 'noise=drop=lt(pts\\,0)', '-max_muxing_queue_size', '1024', '-flush_packets', '1']);
     expect(args.indexOf('-max_interleave_delta')).toBeGreaterThan(args.indexOf('-c:a'));
@@ -129,10 +130,10 @@ describe('push command', () => {
   });
 
   it('generates a test tone on the live timeline (PCM pipe) next to a capture device, and with lavfi next to the test pattern', () => {
-    const live = buildPushCommand({ sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'tone', frequency: 1000 } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const live = buildPushCommand({ publish: 'single', sources: { video: { kind: 'screen', display: ':0' }, audio: { kind: 'tone', frequency: 1000 } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
     expect(live.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 0, fromRenderer: false, fill: { frequency: 1000 } });
     expect(live.args).toEqual(expect.arrayContaining(['-f', 's16le', '-i', 'pipe:3']));
-    const generated = buildPushCommand({ sources: { video: { kind: 'testPattern' }, audio: { kind: 'tone' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const generated = buildPushCommand({ publish: 'single', sources: { video: { kind: 'testPattern' }, audio: { kind: 'tone' } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
     expect(generated.pcm).toBeUndefined();
     expect(generated.args).toEqual(expect.arrayContaining(['-i', 'sine=frequency=440:sample_rate=48000']));
   });
@@ -141,6 +142,55 @@ describe('push command', () => {
     const command = buildPushCommand({ sources: { video: { kind: 'file', path: '/a.mp4' }, audio: { kind: 'file' } }, settings: SMALL_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
     expect(command.args[command.args.indexOf('-filter_complex') + 1]).toContain('[0:a]aresample=48000');
     expect(command.pcm).toBeUndefined();
+    expect(command.split).toBeUndefined();
+  });
+});
+
+describe('push command (split: a video and an audio encoder, published by the engine)', () => {
+  const screenWithMic = { video: { kind: 'screen', display: ':0' }, overlay: { source: { kind: 'camera', device: '/dev/video0' }, position: 'bottom-right', widthFraction: 0.33 }, audio: { kind: 'pcm', format: 's16le' } } as const;
+
+  it('is the default for RTMP when the engine feeds the audio (renderer mic, tone, silence)', () => {
+    for (const audio of [{ kind: 'pcm', format: 's16le' }, { kind: 'tone' }, { kind: 'silence' }] as const) {
+      for (const url of ['rtmp://h/live/x', 'rtmps://h/live/x?txSecret=a&txTime=B']) {
+        expect(buildPushCommand({ sources: { video: { kind: 'testPattern' }, audio }, settings: BIG_HOST_PRESET, encoder: 'libx264', url, platform: 'linux' }).split?.url).toBe(url);
+      }
+    }
+  });
+
+  it("keeps one ffmpeg for a file output, a media file's own audio and a device microphone", () => {
+    const one = (sources: Parameters<typeof buildPushCommand>[0]['sources'], url = 'rtmp://h/live/x') => buildPushCommand({ sources, settings: BIG_HOST_PRESET, encoder: 'libx264', url, platform: 'linux' }).split;
+    expect(one({ video: { kind: 'testPattern' }, audio: { kind: 'tone' } }, '/tmp/out.flv')).toBeUndefined();
+    expect(one({ video: { kind: 'testPattern' }, audio: { kind: 'tone' } }, 'srt://h:9000')).toBeUndefined();
+    expect(one({ video: { kind: 'file', path: '/a.mp4' }, audio: { kind: 'file' } })).toBeUndefined();
+    expect(one({ video: { kind: 'testPattern' }, audio: { kind: 'microphone', device: 'default' } })).toBeUndefined();
+  });
+
+  it('encodes the pictures alone (inputs, fit, overlay, no audio) to FLV on pipe:4', () => {
+    const command = buildPushCommand({ sources: screenWithMic, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const graph = command.args[command.args.indexOf('-filter_complex') + 1];
+    expect(graph).toContain('[base][pip]overlay=x=W-w-10:y=H-h-10');
+    expect(graph).not.toContain(':a]');
+    expect(command.args).toEqual(expect.arrayContaining(['-map', '[vout]', '-an', '-c:v', 'libx264']));
+    expect(command.args).not.toContain('-c:a');
+    expect(command.args).not.toContain('rtmp://h/live/x');
+    expect(command.args.slice(-5)).toEqual(['-f', 'flv', '-flvflags', 'no_duration_filesize', `pipe:${TRACK_OUT_FD}`]);
+    expect(command.inputCount).toBe(2);
+  });
+
+  it('encodes the PCM alone to AAC 48 kHz mono, the priming packet dropped, to FLV on pipe:4; the feeder starts with the last video input', () => {
+    const command = buildPushCommand({ sources: screenWithMic, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    const audio = command.split!.audioArgs;
+    expect(audio).toEqual(expect.arrayContaining(['-f', 's16le', '-ar', '48000', '-ac', '1', '-i', 'pipe:3', '-c:a', 'aac', '-bsf:a', 'noise=drop=lt(pts\\,0)']));
+    expect(audio.slice(-5)).toEqual(['-f', 'flv', '-flvflags', 'no_duration_filesize', `pipe:${TRACK_OUT_FD}`]);
+    expect(audio).not.toContain('-c:v');
+    expect(command.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 1, fromRenderer: true });
+    const tone = buildPushCommand({ sources: { video: { kind: 'testPattern' }, audio: { kind: 'tone', frequency: 1000 } }, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    expect(tone.pcm).toEqual({ fd: 3, format: 's16le', startAfterInput: 0, fromRenderer: false, fill: { frequency: 1000 } });
+  });
+
+  it("states the stream's onMetaData from the preset (the origin reads the picture size from it)", () => {
+    const command = buildPushCommand({ sources: screenWithMic, settings: SMALL_HOST_PRESET, encoder: 'libx264', url: 'rtmp://h/live/x', platform: 'linux' });
+    expect(command.split!.metadata).toMatchObject({ width: SMALL_HOST_PRESET.width, height: SMALL_HOST_PRESET.height, framerate: SMALL_HOST_PRESET.fps, videocodecid: 7, audiocodecid: 10, audiosamplerate: 48000, stereo: false });
   });
 });
 

@@ -8,7 +8,7 @@
 // ffmpeg when that pipe closes, i.e. when this process dies however it dies. On Windows libuv puts
 // children in a kill-on-close job object, which does the same.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { TypedEmitter } from '../../common/typed-emitter';
 import { InvalidStateError, LinkMicError } from '../../common/errors';
 import { FfmpegProgressParser, type FfmpegProgress } from './ffmpeg-progress';
@@ -147,6 +147,12 @@ export class FfmpegProcess extends TypedEmitter<FfmpegProcessEvents> {
   pipe(fd: number): Writable | undefined {
     const stream = this.child?.stdio[fd];
     return stream && 'write' in stream ? (stream as Writable) : undefined;
+  }
+
+  /** The readable end of an extra pipe ffmpeg writes to (`pipe:fd` as an output, fd >= 3). */
+  output(fd: number): Readable | undefined {
+    const stream = this.child?.stdio[fd];
+    return stream && 'read' in stream ? (stream as Readable) : undefined;
   }
 
   /** Resolves when ready; rejects with FFMPEG_FAILED (ffmpeg's message) if it exits first. */
