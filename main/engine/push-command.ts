@@ -142,11 +142,10 @@ function buildSplitPushCommand(options: PushCommandOptions): PushCommand {
   const audio = sources.audio;
   const pcmFormat = audio.kind === 'pcm' ? audio.format : 's16le';
   const pcmInput = audioInputArgs({ kind: 'pcm', format: pcmFormat }, ctx, 'audio');
-  const layout = settings.audioChannels === 1 ? 'mono' : 'stereo';
   const audioArgs = [
     ...(pcmInput?.args ?? []),
     '-map', '0:a',
-    '-af', `aresample=${settings.audioSampleRate},aformat=sample_fmts=fltp:sample_rates=${settings.audioSampleRate}:channel_layouts=${layout}`,
+    '-af', audioFormatFilter(settings),
     ...audioEncoderArgs(settings),
     ...DROP_AAC_PRIMING,
     ...trackMuxerArgs(),
@@ -192,6 +191,12 @@ function streamMetadata(settings: EncoderSettings, encoder: VideoEncoder): Recor
     audiocodecid: 10,
     encoder: `LinkMic Studio (${encoder})`,
   };
+}
+
+/** Resamples any audio input to the preset's rate and channels, planar float for the AAC encoder. */
+function audioFormatFilter(settings: EncoderSettings): string {
+  const layout = settings.audioChannels === 1 ? 'mono' : 'stereo';
+  return `aresample=${settings.audioSampleRate},aformat=sample_fmts=fltp:sample_rates=${settings.audioSampleRate}:channel_layouts=${layout}`;
 }
 
 function inputContext(options: PushCommandOptions): InputContext {
@@ -247,11 +252,7 @@ function buildSinglePushCommand(options: PushCommandOptions): PushCommand {
       pcm = { fd: PCM_FD, format: 's16le', startAfterInput: index - 1, fromRenderer: false, ...(audio.kind === 'tone' ? { fill: { frequency: audio.frequency ?? 440 } } : {}) };
     }
   }
-  const layout = settings.audioChannels === 1 ? 'mono' : 'stereo';
-  const graph = [
-    ...video.graph,
-    `[${audioLabel}]aresample=${settings.audioSampleRate},aformat=sample_fmts=fltp:sample_rates=${settings.audioSampleRate}:channel_layouts=${layout}[aout]`,
-  ];
+  const graph = [...video.graph, `[${audioLabel}]${audioFormatFilter(settings)}[aout]`];
   const args = [
     ...encoder.global,
     ...inputs.flat(),
