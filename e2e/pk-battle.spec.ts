@@ -15,9 +15,12 @@ import { expectPlacedAt, expectPlaying, goLive, openScreen } from './helpers/con
 
 /**
  * The server's test-only battle length: long enough to vote on a busy machine (40 s ran out before the
- * votes twice at load ~10), short enough to wait out, and not 60 (that is the "1 min" choice).
+ * votes twice at load ~10; 55 s once at load ~12, the last vote 58 s after the start: four
+ * screenshots took 16 s), short enough to wait out, and not 60 / 180 / 300 / 600 (the fixed choices).
  */
-const BATTLE_SEC = 55;
+const BATTLE_SEC = 90;
+/** A vote click that cannot happen (the battle already over) fails at once, not at the test's timeout. */
+const VOTE_CLICK = { timeout: 30_000 };
 
 /**
  * The result phase: long enough to check four screens, shoot them and ask for the rematch on a busy
@@ -120,21 +123,22 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
     await expect(board).toHaveAttribute('data-round', '1');
     await expectConsoleScores(board, 0, 0, what);
   }
-  await expect(boardA.getByTestId('pk-battle-countdown')).toHaveText(/^0:[0-5]\d left$/);
-  await expect(boardB.getByTestId('pk-battle-countdown')).toHaveText(/^剩余 0:[0-5]\d$/);
+  await expect(boardA.getByTestId('pk-battle-countdown')).toHaveText(/^[01]:[0-5]\d left$/);
+  await expect(boardB.getByTestId('pk-battle-countdown')).toHaveText(/^剩余 [01]:[0-5]\d$/);
   await expect(boardA.getByTestId('pk-score-theirs')).toContainText(roomB);
   for (const [fan, what] of [[fanA, 'viewer A'], [fanB, 'viewer B']] as const) {
     await expect(fan.locator('#battle'), `${what} shows the battle`).toHaveAttribute('data-phase', 'battle');
     await expectViewerScores(fan, 0, 0, what);
   }
-  await expect(fanA.locator('#battle-clock')).toHaveText(/^0:[0-5]\d left$/);
-  await expect(fanB.locator('#battle-clock')).toHaveText(/^剩余 0:[0-5]\d$/);
+  await expect(fanA.locator('#battle-clock')).toHaveText(/^[01]:[0-5]\d left$/);
+  await expect(fanB.locator('#battle-clock')).toHaveText(/^剩余 [01]:[0-5]\d$/);
   await expect(fanA.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomA}`);
   await expect(fanB.locator('#battle-ours'), 'the watched room first').toHaveText(`0 ${roomB}`);
   // The same clock: the viewer page and the console of one room are at most a second apart.
   // The console is read between two readings of the viewer, so a slow read cannot part them.
   const viewerBefore = (await viewerSnapshot(fanA)).battle!.secondsLeft;
-  const consoleLeft = Number((await boardA.getByTestId('pk-battle-countdown').textContent())!.match(/0:(\d\d)/)![1]);
+  const [, minutes, seconds] = (await boardA.getByTestId('pk-battle-countdown').textContent())!.match(/(\d+):(\d\d)/)!;
+  const consoleLeft = Number(minutes) * 60 + Number(seconds);
   const viewerAfter = (await viewerSnapshot(fanA)).battle!.secondsLeft;
   const sameClock = consoleLeft <= viewerBefore + 1 && consoleLeft >= viewerAfter - 1;
   expect(sameClock, `console A (${consoleLeft} s) and viewer A (${viewerBefore} → ${viewerAfter} s) count down the same clock`).toBe(true);
@@ -144,10 +148,10 @@ test('PK battle: A picks a length and invites B, viewers of both rooms vote, con
   await cluster.shot(fanB, '06-viewer-b-battle-started-zh-CN');
 
   // The viewers vote: A's fan a like and a rose (11), B's fan a rocket (50).
-  await fanA.getByRole('button', { name: 'Like (+1)' }).click();
+  await fanA.getByRole('button', { name: 'Like (+1)' }).click(VOTE_CLICK);
   await expect(fanA.locator('#battle-note')).toHaveText(`+1 for ${roomA}`);
-  await fanA.getByRole('button', { name: 'Rose (+10)' }).click();
-  await fanB.getByRole('button', { name: '火箭（+50）' }).click();
+  await fanA.getByRole('button', { name: 'Rose (+10)' }).click(VOTE_CLICK);
+  await fanB.getByRole('button', { name: '火箭（+50）' }).click(VOTE_CLICK);
   await expect(fanB.locator('#battle-note')).toHaveText(`${roomB} +50`);
   await expectConsoleScores(boardA, 11, 50, 'console A');
   await expectConsoleScores(boardB, 50, 11, 'console B');
