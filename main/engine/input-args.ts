@@ -23,6 +23,8 @@ export interface InputSpec {
 }
 
 const QUEUE = ['-thread_queue_size', '1024'];
+/** An input whose format the options state in full (raw PCM): read no more than one packet to open it. */
+const NO_PROBE = ['-probesize', '32', '-analyzeduration', '0'];
 /**
  * Live video devices: no frame-rate probing. By default ffmpeg analyses 20 frames to guess the rate
  * the device already states (1.3 s at 15 fps), which delays the start and puts the video timeline
@@ -134,7 +136,9 @@ export function audioInputArgs(source: AudioSource, ctx: InputContext, field = '
       return undefined;
     case 'pcm':
       // Timestamps follow the sample count; the feeder writes in real time and fills gaps with silence.
-      return { args: [...QUEUE, '-f', source.format, '-ar', rate, '-ac', '1', '-i', `pipe:${ctx.pcmFd}`], live: true };
+      // The options state the whole format, so no probing: by default ffmpeg reads about a second of
+      // the pipe before its first packet, and the sound would start that long after the picture.
+      return { args: [...QUEUE, ...NO_PROBE, '-f', source.format, '-ar', rate, '-ac', '1', '-i', `pipe:${ctx.pcmFd}`], live: true };
     case 'microphone': {
       if (ctx.platform === 'linux') {
         const api = source.api ?? 'pulse';

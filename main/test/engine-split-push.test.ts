@@ -1,8 +1,10 @@
 // The push's default for RTMP: the pictures and the sound encoded by two ffmpeg processes, their FLV
 // tags published by the engine's own RTMP client as each encoder emits them. Real ffmpeg, the real
 // origin (node-media-server behind our admission), ffprobe reading HTTP-FLV back.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIG_HOST_PRESET } from '../../common/presets';
 import { silentLogger } from '../../node/logger';
@@ -56,6 +58,28 @@ describe('FLV tag reader (an encoder pipe split into tags)', () => {
     expect(() => new FlvTagReader().push(Buffer.from('ffmpeg version 5.1 Copyright'))).toThrow(expect.objectContaining({ code: 'FLV_MALFORMED' }));
     const huge = Buffer.concat([Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]), Buffer.from([9, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0])]);
     expect(() => new FlvTagReader().push(huge)).toThrow(expect.objectContaining({ code: 'FLV_MALFORMED' }));
+  });
+});
+
+describe('the audio encoder of a split push', () => {
+  it('emits its first AAC frame from 200 ms of PCM (no probing of the pipe, so the sound starts with the picture)', async () => {
+    const command = buildPushCommand({ sources: SOURCES, settings: BIG_HOST_PRESET, encoder: 'libx264', url: 'rtmp://127.0.0.1/live/x', platform: 'linux' });
+    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...command.split!.audioArgs], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    try {
+      const pcm = child.stdio[3] as Writable;
+      const flv = child.stdio[4] as Readable;
+      const reader = new FlvTagReader();
+      const firstFrame = new Promise<boolean>((resolve) => {
+        flv.on('data', (chunk: Buffer) => {
+          if (reader.push(chunk).some((tag) => tag.type === 8 && tag.body[1] === 1)) resolve(true);
+        });
+        setTimeout(() => resolve(false), 10_000);
+      });
+      pcm.write(Buffer.alloc(9600 * 2)); // 200 ms of 48 kHz mono s16le, and then nothing more
+      expect(await firstFrame, 'an AAC frame (not just the sequence header) from 200 ms of PCM').toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 
