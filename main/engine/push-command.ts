@@ -136,9 +136,7 @@ export function buildPushCommand(options: PushCommandOptions): PushCommand {
  */
 function buildSplitPushCommand(options: PushCommandOptions): PushCommand {
   const { sources, settings } = options;
-  const ctx = inputContext(options);
-  const encoder = encoderArgs(options.encoder, settings, options.encoderOptions);
-  const video = videoPart(options, ctx, encoder.filterTail);
+  const { ctx, encoder, video } = videoSide(options);
   const audio = sources.audio;
   const pcmFormat = audio.kind === 'pcm' ? audio.format : 's16le';
   const pcmInput = audioInputArgs({ kind: 'pcm', format: pcmFormat }, ctx, 'audio');
@@ -199,6 +197,13 @@ function audioFormatFilter(settings: EncoderSettings): string {
   return `aresample=${settings.audioSampleRate},aformat=sample_fmts=fltp:sample_rates=${settings.audioSampleRate}:channel_layouts=${layout}`;
 }
 
+/** What both push shapes start from: the input context, the video encoder and the video inputs + graph. */
+function videoSide(options: PushCommandOptions): { ctx: InputContext; encoder: ReturnType<typeof encoderArgs>; video: ReturnType<typeof videoPart> } {
+  const ctx = inputContext(options);
+  const encoder = encoderArgs(options.encoder, options.settings, options.encoderOptions);
+  return { ctx, encoder, video: videoPart(options, ctx, encoder.filterTail) };
+}
+
 function inputContext(options: PushCommandOptions): InputContext {
   const { settings } = options;
   return { platform: options.platform ?? process.platform, width: settings.width, height: settings.height, fps: settings.fps, pcmFd: PCM_FD };
@@ -231,9 +236,7 @@ function videoPart(options: PushCommandOptions, ctx: InputContext, filterTail: s
 
 function buildSinglePushCommand(options: PushCommandOptions): PushCommand {
   const { sources, settings } = options;
-  const ctx = inputContext(options);
-  const encoder = encoderArgs(options.encoder, settings, options.encoderOptions);
-  const video = videoPart(options, ctx, encoder.filterTail);
+  const { ctx, encoder, video } = videoSide(options);
   const inputs = video.inputs;
   // A generated tone or silence next to a live device: a lavfi source would start its timeline
   // when ffmpeg starts transcoding, after the device's first frame, and the muxer would hold the

@@ -26,6 +26,8 @@ export interface RtmpPublisherOptions {
   /** TCP connect + handshake + publish answered, default 5000. */
   readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
+  /** rtmps: certificates (PEM) to trust besides the system's, e.g. a self-hosted origin's private CA. */
+  readonly tlsCa?: string | readonly string[];
 }
 
 export type RtmpPublishErrorCode = 'REFUSED' | 'CONNECT_FAILED' | 'PROTOCOL' | 'TIMEOUT' | 'CLOSED';
@@ -103,6 +105,7 @@ interface StatusInfo {
 export class RtmpPublisher extends TypedEmitter<RtmpPublisherEvents> {
   private readonly target: Target;
   private readonly connectTimeoutMs: number;
+  private readonly tlsCa: readonly string[] | undefined;
   private readonly logger: Logger;
   private readonly writer = new RtmpChunkWriter();
   private readonly reader = new RtmpChunkReader();
@@ -132,6 +135,7 @@ export class RtmpPublisher extends TypedEmitter<RtmpPublisherEvents> {
     super((error, event) => logger.error({ err: error, event }, 'RTMP publisher listener threw'));
     this.target = parseTarget(options.url);
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.tlsCa = options.tlsCa === undefined ? undefined : typeof options.tlsCa === 'string' ? [options.tlsCa] : options.tlsCa;
     if (!(this.connectTimeoutMs > 0)) throw new TypeError(`connectTimeoutMs must be positive, got ${this.connectTimeoutMs}`);
     this.logger = logger.child({ rtmp: this.target.display });
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -162,7 +166,7 @@ export class RtmpPublisher extends TypedEmitter<RtmpPublisherEvents> {
     const { secure, host, port } = this.target;
     this.logger.debug({ secure, host, port }, 'connecting');
     const socket = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: [] })
+      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: [], ...(this.tlsCa ? { ca: [...tls.rootCertificates, ...this.tlsCa] } : {}) })
       : net.connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);

@@ -1,6 +1,10 @@
 // The RTMP publish client: its chunk layer on its own, then against the real origin (node-media-server
 // behind our admission) and against small fake servers for what the origin never does.
 import net from 'node:net';
+import tls from 'node:tls';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAmf0Values } from '../../common/media/amf0';
@@ -367,6 +371,40 @@ describe('RtmpPublisher', () => {
     await publisher.close();
     expect(closes).toEqual([{}]);
     await waitFor(() => server!.getStream('rtmpclient') === undefined, 'the origin to end the stream');
+  });
+
+  it('publishes over rtmps:// (TLS in front of the origin) when the certificate is trusted, and refuses an untrusted one with CONNECT_FAILED', async () => {
+    server = await startTestServer();
+    const dir = await mkdtemp(join(tmpdir(), 'rtmps-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    // A self-signed certificate for localhost, as a self-hosted origin behind its own CA would have.
+    await new Promise<void>((resolve, reject) =>
+      execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], (error) => (error ? reject(error) : resolve())),
+    );
+    const [key, cert] = await Promise.all([readFile(join(dir, 'key.pem'), 'utf8'), readFile(join(dir, 'cert.pem'), 'utf8')]);
+    const plainUrl = new URL(server.urls.pushUrl('rtmpsclient'));
+    const front = tls.createServer({ key, cert }, (clear) => {
+      const origin = net.connect(Number(plainUrl.port), plainUrl.hostname);
+      clear.on('error', () => origin.destroy());
+      origin.on('error', () => clear.destroy());
+      clear.pipe(origin).pipe(clear);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => front.close(() => resolve())));
+    const url = `rtmps://localhost:${(front.address() as net.AddressInfo).port}${plainUrl.pathname}${plainUrl.search}`;
+
+    const untrusted = track(new RtmpPublisher({ url }));
+    await expect(untrusted.publish()).rejects.toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringMatching(/self.signed/i) });
+
+    const received: FlvTag[] = [];
+    const player = track(new HttpFlvPlayer(server.urls.audienceUrl('rtmpsclient'), { onTag: (tag) => received.push(tag) }));
+    expect(await player.response).toBe(200);
+    const publisher = track(new RtmpPublisher({ url, tlsCa: cert }));
+    await publisher.publish();
+    for (const tag of fixture) sendTag(publisher, tag);
+    await player.waitForMediaTags(fixture.length);
+    expect(received.filter((tag) => tag.type === 8 || tag.type === 9).map((tag) => [tag.type, tag.timestamp])).toEqual(fixture.map((tag) => [tag.type, tag.timestamp]));
+    expect(server.getStream('rtmpsclient')).toBeDefined();
   });
 
   it('rejects a publish the origin refuses with REFUSED and NetStream.Publish.BadName, and leaves the live stream alone', async () => {
