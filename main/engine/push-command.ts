@@ -79,6 +79,12 @@ function fitFilter(settings: EncoderSettings): string {
 }
 
 /**
+ * The AAC encoder's first packet (its priming) is stamped -21 ms: both push shapes drop it so the audio
+ * track starts at 0 like the picture's, instead of the FLV muxer shifting the whole track 21 ms later.
+ */
+export const DROP_AAC_PRIMING = ['-bsf:a', 'noise=drop=lt(pts\\,0)'];
+
+/**
  * The muxer options of a live push: every packet leaves as soon as it can.
  * - `-max_interleave_delta 1`: ffmpeg's muxer writes packets in timestamp order across the tracks and
  *   by default holds each one until the other track has a packet queued (up to 10 s), so audio
@@ -96,7 +102,7 @@ function fitFilter(settings: EncoderSettings): string {
 export function liveMuxerArgs(format = 'flv'): string[] {
   return [
     '-max_interleave_delta', '1',
-    '-bsf:a', 'noise=drop=lt(pts\\,0)',
+    ...DROP_AAC_PRIMING,
     '-max_muxing_queue_size', '1024',
     '-flush_packets', '1',
     '-f', format,
@@ -110,11 +116,6 @@ export function canSplitPush(options: Pick<PushCommandOptions, 'sources' | 'url'
   return (options.format ?? 'flv') === 'flv' && /^rtmps?:\/\//i.test(options.url) && (audio === 'pcm' || audio === 'tone' || audio === 'silence');
 }
 
-/**
- * The AAC encoder's first packet (its priming) is stamped -21 ms: a split push drops it so the audio
- * track starts at 0 like the picture's, instead of the FLV muxer shifting the whole track 21 ms later.
- */
-export const DROP_AAC_PRIMING = ['-bsf:a', 'noise=drop=lt(pts\\,0)'];
 
 /** The FLV muxer options of one track of a split push (each encoder writes its own FLV to a pipe). */
 export function trackMuxerArgs(): string[] {

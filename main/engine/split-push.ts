@@ -82,11 +82,6 @@ export class SplitPush extends TypedEmitter<SplitPushEvents> {
     return this.video.pid;
   }
 
-  /** Both encoders' PIDs. */
-  get pids(): number[] {
-    return [this.video.pid, this.audio.pid].filter((pid): pid is number => pid !== undefined);
-  }
-
   get closed(): boolean {
     return this.exitInfo !== undefined;
   }
